@@ -1,0 +1,47 @@
+# One command to build the book, one to test it. Each does its own set-up.
+#   make book        validate data, run changed notebooks, build HTML + PDF into _build/
+#   make book FORCE=1  re-execute every notebook
+#   make test        everything `make book` checks, plus the test suite
+#   make validate    check data/ only
+#   make lab         open the notebooks in JupyterLab, in the project's environment
+SHELL := /bin/bash
+PYTHON_VERSION_NEEDED := 3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: book test validate lab lint lock system-packages clean
+
+book: $(STAMP) system-packages
+	$(PY) scripts/build_book.py $(if $(FORCE),--force)
+
+test: $(STAMP) system-packages
+	$(PY) -m ruff check scripts tests
+	$(PY) -m pytest tests
+
+validate: $(STAMP)
+	$(PY) scripts/validate_data.py
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(PY) -m ruff check scripts tests
+
+system-packages:
+	@scripts/ensure_system_packages.sh
+
+# The virtual environment is (re)installed only when the lock changes.
+$(STAMP): requirements.lock pyproject.toml
+	@python3 -c 'import sys; v="$(PYTHON_VERSION_NEEDED)"; sys.exit(0 if sys.version.startswith(v + ".") else f"Python {v} is needed, found {sys.version.split()[0]}")'
+	@test -x $(PY) || python3 -m venv $(VENV) || { echo "python3 -m venv failed: as root, run apt-get install -y python3-venv" >&2; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# Regenerate the lock after editing requirements.in (needs the registry).
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile requirements.in --generate-hashes --python-version 3.11.7 --no-header -o requirements.lock
+
+clean:
+	rm -rf _build

@@ -1,0 +1,1 @@
+"""Shared code of the book: data loading and validation, charts, tables, text."""

@@ -1,0 +1,234 @@
+"""The one build entry point: validate, execute what changed, build HTML and PDF, swap in.
+
+Steps, each stopping the build with a message on failure:
+1. validate the data package;
+2. execute with papermill each notebook whose inputs changed since the hashes
+   recorded in ``notebooks/manifest.json`` (the notebook's cells, the data,
+   the shared package and the lock), in parallel, writing a notebook only
+   after its run succeeded;
+3. build the HTML, then the PDF when content changed, in ``_build/.work``
+   (Sphinx warnings are errors);
+4. copy the results to ``_build/html`` and ``_build/pdf`` only when all
+   succeeded, so a failed build leaves the last good book in place.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from .edition import edition
+from .paths import DATA_DIR, NOTEBOOKS_DIR, REPO
+
+MANIFEST = NOTEBOOKS_DIR / "manifest.json"
+PDF_NAME = "high-tech-surveillance-of-immigrants.pdf"
+# What every notebook depends on besides itself: the data, the shared modules notebooks import, the lock.
+NOTEBOOK_MODULES = ["__init__", "paths", "data", "charts", "tables", "text"]
+SHARED_INPUTS = ["requirements.lock", "data/*", *(f"scripts/surveillance_book/{m}.py" for m in NOTEBOOK_MODULES)]
+BOOK_INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "book/**/*", "notebooks/*.ipynb",
+               "scripts/surveillance_book/*.py", "requirements.lock"]
+
+
+class BuildError(Exception):
+    """A step failed; the message says what and what to do."""
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def notebook_source_hash(path: Path) -> str:
+    """Hash of what a notebook asks to run: cell types, sources, tags — not its outputs."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cells = [[c["cell_type"], "".join(c["source"]), c.get("metadata", {}).get("tags", [])] for c in nb["cells"]]
+    return _digest(json.dumps([cells, nb["metadata"].get("kernelspec")], sort_keys=True).encode())
+
+
+def _files(patterns: list[str]) -> list[Path]:
+    found = {p for pattern in patterns for p in REPO.glob(pattern) if p.is_file() and "__pycache__" not in p.parts}
+    return sorted(found)
+
+
+def notebook_inputs(path: Path) -> dict[str, str]:
+    inputs = {str(f.relative_to(REPO)): _digest(f.read_bytes()) for f in _files(SHARED_INPUTS)}
+    inputs[str(path.relative_to(REPO))] = notebook_source_hash(path)
+    return inputs
+
+
+def notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+def load_manifest() -> dict:
+    return json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def why_stale(path: Path, manifest: dict, force: bool) -> str | None:
+    """Why a notebook must run again, or None when its recorded inputs are unchanged."""
+    if force:
+        return "FORCE=1"
+    old = manifest.get(path.name)
+    if old is None:
+        return "never executed"
+    new = notebook_inputs(path)
+    changed = sorted(k for k in new.keys() | old.keys() if new.get(k) != old.get(k))
+    return ("changed: " + ", ".join(changed)) if changed else None
+
+
+def normalise(nb: dict) -> dict:
+    """Drop what differs between identical runs (timestamps, durations)."""
+    nb["metadata"].pop("papermill", None)
+    for cell in nb["cells"]:
+        cell["metadata"].pop("papermill", None)
+        cell["metadata"].pop("execution", None)
+    return nb
+
+
+def execute(path: Path) -> str:
+    """Run one notebook with papermill; replace it only if the run succeeded."""
+    import nbformat
+    import papermill
+
+    tmp = path.with_name(f".{path.stem}.running.ipynb")
+    try:
+        papermill.execute_notebook(str(path), str(tmp), cwd=str(path.parent), kernel_name="python3",
+                                   progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+    except papermill.PapermillExecutionError as err:
+        raise BuildError(f"{path.relative_to(REPO)}, cell {err.exec_count}: {err.ename}: {err.evalue}\n"
+                         "  fix the cell or the data it reads; the notebook and the book were left as they were"
+                         ) from None
+    finally:
+        if tmp.exists():
+            nb = normalise(json.loads(tmp.read_text(encoding="utf-8")))
+            tmp.unlink()
+    nbformat.validate(nbformat.from_dict(nb))
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path.name
+
+
+def execute_stale(force: bool = False, jobs: int | None = None) -> list[str]:
+    manifest = load_manifest()
+    stale = {p: why for p in notebooks() if (why := why_stale(p, manifest, force))}
+    if not stale:
+        say("notebooks: all up to date, nothing executed")
+        return []
+    for path, why in stale.items():
+        say(f"executing {path.relative_to(REPO)} ({why})")
+    errors = []
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        futures = {pool.submit(execute, p): p for p in stale}
+        for future, path in futures.items():
+            try:
+                future.result()
+                manifest[path.name] = notebook_inputs(path)
+            except BuildError as err:
+                errors.append(str(err))
+    # Record the successful runs even when another failed, so they are not redone.
+    manifest = {k: v for k, v in manifest.items() if (NOTEBOOKS_DIR / k).exists()}
+    write_json_atomic(MANIFEST, manifest)
+    if errors:
+        raise BuildError("notebook execution failed:\n" + "\n".join(errors))
+    return [p.name for p in stale]
+
+
+def book_hash() -> str:
+    h = hashlib.sha256()
+    for f in _files(BOOK_INPUTS):
+        h.update(str(f.relative_to(REPO)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def sphinx(builder: str, work: Path) -> None:
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(REPO), "--path-output", str(work),
+           "--builder", builder, "-W", "--keep-going", "-q"]
+    # PDF timestamps are the edition's release date, so rebuilding an edition gives the same file.
+    released = datetime.date.fromisoformat(edition().released)
+    epoch = int(datetime.datetime.combine(released, datetime.time(), datetime.UTC).timestamp())
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BuildError(f"jupyter-book {builder} build failed (warnings count as errors):\n"
+                         f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+
+
+def replace_dir(source: Path, target: Path) -> None:
+    new, old = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
+    for leftover in (new, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(source, new)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(build_dir: Path, *, force: bool = False, execute_notebooks: bool = True, pdf: bool = True) -> None:
+    from .validate import validate
+
+    started = time.monotonic()
+    problems = validate(DATA_DIR)
+    if problems:
+        raise BuildError("data validation failed:\n" + "\n".join(map(str, problems))
+                         + "\nfix the data (see data/README.md) and run `make book` again")
+    say("data: valid")
+    if execute_notebooks:
+        execute_stale(force)
+    work = build_dir / ".work"
+    sphinx("html", work)
+    say("html: built")
+    pdf_path = build_dir / "pdf" / PDF_NAME
+    stamp = work / "pdf.inputs"
+    digest = book_hash()
+    pdf_stale = pdf and (force or not pdf_path.exists() or not stamp.exists() or stamp.read_text() != digest)
+    if pdf_stale:
+        sphinx("pdflatex", work)
+        say("pdf: built")
+    elif pdf:
+        say("pdf: content unchanged, not rebuilt")
+    replace_dir(work / "_build" / "html", build_dir / "html")
+    if pdf_stale:
+        pdf_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = pdf_path.with_suffix(".pdf.tmp")
+        shutil.copyfile(work / "_build" / "latex" / "book.pdf", tmp)
+        os.replace(tmp, pdf_path)
+        stamp.write_text(digest)
+    ed = edition()
+    say(f"\nEdition {ed.version} built in {time.monotonic() - started:.0f} s:\n"
+        f"  HTML: {build_dir / 'html' / 'index.html'}\n"
+        + (f"  PDF:  {pdf_path}\n" if pdf else ""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true", help="re-execute every notebook and rebuild the PDF")
+    parser.add_argument("--no-execute", action="store_true", help="build from the notebooks as stored")
+    parser.add_argument("--no-pdf", action="store_true", help="build the HTML only")
+    parser.add_argument("--build-dir", type=Path, default=REPO / "_build")
+    args = parser.parse_args(argv)
+    try:
+        build(args.build_dir.resolve(), force=args.force, execute_notebooks=not args.no_execute, pdf=not args.no_pdf)
+    except BuildError as err:
+        print(f"\nBUILD FAILED: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

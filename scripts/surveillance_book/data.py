@@ -1,0 +1,66 @@
+"""The one loader: typed pandas DataFrames from the data package in ``data/``.
+
+Types come from the Table Schemas in ``datapackage.json``: dates are parsed,
+fields with an enum become ordered categoricals, numbers become floats.
+Every file a run opens is recorded in ``FILES_READ`` so the build can check
+that a notebook's declared inputs cover what it really read.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from .paths import DATA_DIR, PACKAGE_FILE
+
+FILES_READ: set[Path] = set()
+
+
+def _read_text(path: Path) -> str:
+    FILES_READ.add(path.resolve())
+    return path.read_text(encoding="utf-8")
+
+
+@cache
+def _descriptor(data_dir: Path) -> dict:
+    return json.loads(_read_text(data_dir / PACKAGE_FILE))
+
+
+def package(data_dir: str | Path = DATA_DIR) -> dict:
+    """The data package descriptor (version, licences, resources)."""
+    return _descriptor(Path(data_dir).resolve())
+
+
+def resource(name: str, data_dir: str | Path = DATA_DIR) -> dict:
+    for res in package(data_dir)["resources"]:
+        if res["name"] == name:
+            return res
+    raise KeyError(f"no table {name!r} in {Path(data_dir) / PACKAGE_FILE}")
+
+
+def _typed(column: pd.Series, field: dict) -> pd.Series:
+    kind = field.get("type", "string")
+    enum = field.get("constraints", {}).get("enum")
+    if kind == "date":
+        return pd.to_datetime(column, format="%Y-%m-%d")
+    if kind in ("number", "integer"):
+        return pd.to_numeric(column).astype("Float64" if kind == "number" else "Int64")
+    if enum:
+        return pd.Categorical(column, categories=enum)
+    return column.astype("string")
+
+
+def load(name: str, data_dir: str | Path = DATA_DIR) -> pd.DataFrame:
+    """Load one table of the package, typed by its schema."""
+    res = resource(name, data_dir)
+    path = Path(data_dir).resolve() / res["path"]
+    FILES_READ.add(path)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    fields = res["schema"]["fields"]
+    return pd.DataFrame({f["name"]: _typed(raw[f["name"]], f) for f in fields})
+
+
+def known_by(frame: pd.DataFrame, as_of: str, column: str = "as_of") -> pd.DataFrame:
+    """Rows whose fact was stated on or before ``as_of`` (YYYY-MM-DD)."""
+    return frame[frame[column] <= pd.Timestamp(as_of)]

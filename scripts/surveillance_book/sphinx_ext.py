@@ -1,0 +1,60 @@
+"""Sphinx extension of the book (listed in _config.yml).
+
+- Generates the bibliography from ``data/sources.csv``.
+- Sets the edition (version, release, footer) from CITATION.cff, the one place it is written.
+- Writes the Vega + Vega-Lite + Vega-Embed bundle from the installed vl-convert
+  package into the HTML build's ``_static`` so charts draw without any CDN.
+"""
+
+from pathlib import Path
+
+from .edition import edition
+
+BUNDLE = "vega-bundle.js"
+
+
+def _set_edition(app, config) -> None:
+    ed = edition()
+    config.version = config.release = ed.version
+    config.today = ed.released  # the edition's date on the PDF title page, not the build day
+    options = dict(config.html_theme_options or {})
+    options["extra_footer"] = f"<p>Edition {ed.version} ({ed.released}).</p>"
+    config.html_theme_options = options
+    config.latex_elements = {**(config.latex_elements or {}), "releasename": "Edition"}
+
+
+def _write_bibliography(app, config) -> None:
+    """Generate the BibTeX file from the sources table; rewrite it only when it changed."""
+    from .references import bibtex
+
+    target = Path(app.doctreedir).parent / "generated" / "references.bib"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = bibtex()
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    config.bibtex_bibfiles = [str(target)]
+
+
+def _write_vega_bundle(app) -> None:
+    if app.builder.format != "html":
+        return
+    import vl_convert
+
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    target = static / BUNDLE
+    stamp = static / (BUNDLE + ".version")
+    version = getattr(vl_convert, "__version__", "unknown")
+    if target.exists() and stamp.exists() and stamp.read_text() == version:
+        return  # bundling takes ~1.5 s; skip it when the installed version is unchanged
+    target.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+    stamp.write_text(version)
+
+
+def setup(app):
+    app.connect("config-inited", _set_edition)
+    app.connect("config-inited", _write_bibliography)
+    app.connect("builder-inited", _write_vega_bundle)
+    app.add_js_file(BUNDLE, type="module")
+    app.add_css_file("book.css")
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -1,0 +1,89 @@
+"""Formatting figures for prose and tables, and gluing them into pages.
+
+Hedges travel with the figure: ``money(42.3e6, "potentially")`` reads
+"potentially $42.3 million", never a bare "$42.3 million".
+"""
+
+import re
+
+import pandas as pd
+
+# How a qualifier from the data reads in front of a figure; "exact" reads as nothing.
+HEDGE_WORDS = {
+    "exact": "",
+    "approximately": "about",
+    "at least": "at least",
+    "more than": "more than",
+    "over": "over",
+    "nearly": "nearly",
+    "up to": "up to",
+    "potentially": "potentially",
+}
+_SCALES = [(1e9, "billion"), (1e6, "million")]
+
+
+def _trim(number: float, digits: int) -> str:
+    text = f"{number:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def number(value: float, qualifier: str = "exact", digits: int = 1) -> str:
+    """A count in words for prose: 230000000 -> "230 million"."""
+    for scale, word in _SCALES:
+        if abs(value) >= scale:
+            return hedge(f"{_trim(value / scale, digits)} {word}", qualifier)
+    return hedge(_trim(value, 0 if float(value).is_integer() else digits), qualifier)
+
+
+def money(value: float, qualifier: str = "exact", digits: int = 1) -> str:
+    """US dollars for prose: 51600000 -> "$51.6 million"."""
+    for scale, word in _SCALES:
+        if abs(value) >= scale:
+            return hedge(f"${_trim(value / scale, digits)} {word}", qualifier)
+    return hedge(f"${_trim(value, 0)}", qualifier)
+
+
+def value_range(low: float, high: float, qualifier: str = "exact") -> str:
+    """A range for prose: (350000, 400000) -> "350,000–400,000"."""
+    if low == high:
+        return number(low, qualifier) if low >= 1e6 else hedge(f"{low:,.0f}", qualifier)
+    return hedge(f"{low:,.0f}–{high:,.0f}", qualifier)
+
+
+def hedge(text: str, qualifier: str = "exact") -> str:
+    try:
+        word = HEDGE_WORDS[qualifier]
+    except KeyError:
+        raise ValueError(f"unknown qualifier {qualifier!r}; known: {sorted(HEDGE_WORDS)}") from None
+    return f"{word} {text}" if word else text
+
+
+def month(date: pd.Timestamp, precision: str = "month") -> str:
+    """A date at the precision the source gives: "February 2018", "2014"."""
+    formats = {"year": "%Y", "month": "%B %Y", "day": "%-d %B %Y"}
+    return date.strftime(formats[precision])
+
+
+class Text(str):
+    """A string whose repr is itself, so ``{glue:text}`` shows it without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def glue_text(name: str, value: str) -> None:
+    """Glue a finished phrase for use in prose as ``{glue:text}`name```."""
+    from myst_nb import glue
+
+    glue(name, Text(value), display=False)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$&:])")
+
+
+def escape_markdown(value) -> str:
+    """Cell text shown literally: markup in the data is displayed, not interpreted."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

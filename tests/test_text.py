@@ -1,0 +1,53 @@
+import pandas as pd
+import pytest
+
+from surveillance_book import text
+
+
+@pytest.mark.parametrize(("value", "qualifier", "expected"), [
+    (51_600_000, "exact", "$51.6 million"),
+    (42_300_000, "potentially", "potentially $42.3 million"),
+    (45_000_000, "nearly", "nearly $45 million"),
+    (600_000, "approximately", "about $600,000"),
+    (307_000_000, "exact", "$307 million"),
+])
+def test_money_keeps_the_hedge(value, qualifier, expected):
+    assert text.money(value, qualifier) == expected
+
+
+@pytest.mark.parametrize(("value", "qualifier", "expected"), [
+    (230_000_000, "exact", "230 million"),
+    (7_000_000_000, "over", "over 7 billion"),
+    (500_000_000, "at least", "at least 500 million"),
+    (29, "exact", "29"),
+    (720_000, "at least", "at least 720,000"),
+])
+def test_number(value, qualifier, expected):
+    assert text.number(value, qualifier) == expected
+
+
+def test_range_is_shown_as_a_range_not_a_midpoint():
+    assert text.value_range(350_000, 400_000) == "350,000–400,000"
+    assert text.value_range(110, 110) == "110"
+
+
+def test_unknown_qualifier_is_an_error_not_silence():
+    with pytest.raises(ValueError, match="unknown qualifier 'roughly'"):
+        text.money(1, "roughly")
+
+
+def test_month_follows_the_precision_of_the_source():
+    date = pd.Timestamp("2018-02-01")
+    assert text.month(date, "month") == "February 2018"
+    assert text.month(date, "year") == "2018"
+
+
+def test_glued_text_has_no_quotes():
+    assert repr(text.Text("$95 million")) == "$95 million"
+
+
+def test_escape_markdown_shows_markup_as_text():
+    assert text.escape_markdown("<script>x</script>") == r"\<script\>x\</script\>"
+    assert text.escape_markdown("a|b *c*") == r"a\|b \*c\*"
+    assert text.escape_markdown(None) == ""
+    assert text.escape_markdown(float("nan")) == ""
