@@ -17,7 +17,7 @@ book: $(STAMP) system-packages
 
 test: $(STAMP) system-packages
 	$(PY) -m ruff check scripts tests
-	$(PY) -m pytest tests
+	$(PY) -m pytest --nbval tests notebooks
 
 validate: $(STAMP)
 	$(PY) scripts/validate_data.py
@@ -39,9 +39,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# Regenerate the lock after editing requirements.in (needs the registry).
+# Regenerate the lock (and environment.yml) after editing requirements.in (needs the registry).
 lock: $(STAMP)
 	$(VENV)/bin/uv pip compile requirements.in --generate-hashes --python-version 3.11.7 --no-header -o requirements.lock
+	$(PY) scripts/write_environment_yml.py
+
+environment.yml: requirements.lock
+	$(PY) scripts/write_environment_yml.py
 
 clean:
 	rm -rf _build
