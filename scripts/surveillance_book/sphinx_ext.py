@@ -51,10 +51,21 @@ def _write_vega_bundle(app) -> None:
     stamp.write_text(version)
 
 
+def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
+    """Remove sphinx-thebe's scripts: the book has no live kernels, and Jupyter Book adds
+    its inline config twice, a SyntaxError in every page's console."""
+    def is_thebe(script) -> bool:
+        body = getattr(script, "attributes", {}).get("body", "")
+        return "thebe" in str(getattr(script, "filename", "") or "") or "THEBE" in body
+
+    context["script_files"] = [s for s in context.get("script_files", []) if not is_thebe(s)]
+
+
 def setup(app):
     app.connect("config-inited", _set_edition)
     app.connect("config-inited", _write_bibliography)
     app.connect("builder-inited", _write_vega_bundle)
+    app.connect("html-page-context", _drop_thebe)
     app.add_js_file(BUNDLE, type="module")
     app.add_css_file("book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

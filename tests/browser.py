@@ -1,0 +1,100 @@
+"""Open a page in headless Chromium (Debian's) over the DevTools protocol and report
+what a reader's browser would: JavaScript errors, console errors and warnings,
+failed requests, and which chart elements hold a drawn SVG or canvas."""
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import websocket
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--remote-debugging-port=0", "about:blank"]
+CHARTS_JS = """Array.from(document.querySelectorAll('div.vega-chart')).map(
+  el => ({id: el.id, drawn: !!el.querySelector('svg.marks, canvas.marks, svg, canvas')}))"""
+
+
+@dataclass
+class PageReport:
+    url: str
+    errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    charts: list[dict] = field(default_factory=list)
+
+
+class Browser:
+    def __init__(self):
+        self._profile = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
+        self._process = subprocess.Popen(["chromium", f"--user-data-dir={self._profile.name}", *FLAGS],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                         start_new_session=True)
+        port_file = Path(self._profile.name) / "DevToolsActivePort"
+        for _ in range(200):
+            if port_file.exists() and port_file.read_text().count("\n") >= 1:
+                break
+            time.sleep(0.05)
+        port = port_file.read_text().splitlines()[0]
+        import urllib.request
+        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
+        page = next(t for t in targets if t["type"] == "page")
+        self._ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
+        self._next_id = 0
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self._call(f"{domain}.enable")
+
+    def _call(self, method: str, params: dict | None = None, events: list | None = None) -> dict:
+        self._next_id += 1
+        self._ws.send(json.dumps({"id": self._next_id, "method": method, "params": params or {}}))
+        while True:
+            message = json.loads(self._ws.recv())
+            if message.get("id") == self._next_id:
+                return message.get("result", {})
+            if events is not None and "method" in message:
+                events.append(message)
+
+    def _drain(self, events: list, seconds: float) -> None:
+        self._ws.settimeout(0.2)
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                events.append(json.loads(self._ws.recv()))
+            except websocket.WebSocketTimeoutException:
+                continue
+        self._ws.settimeout(30)
+
+    def open(self, url: str, settle: float = 2.0) -> PageReport:
+        events: list = []
+        self._call("Page.navigate", {"url": url}, events)
+        deadline = time.monotonic() + 30
+        while not any(e.get("method") == "Page.loadEventFired" for e in events) and time.monotonic() < deadline:
+            self._drain(events, 0.5)
+        self._drain(events, settle)  # let Vega draw after the load event
+        report = PageReport(url)
+        for event in events:
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                details = params["exceptionDetails"]
+                report.errors.append(details.get("exception", {}).get("description") or details.get("text"))
+            elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "warning", "assert"):
+                report.errors.append(" ".join(str(a.get("value", a.get("description"))) for a in params["args"]))
+            elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
+                report.errors.append(params["entry"]["text"])
+            elif method == "Network.loadingFailed":
+                report.failed_requests.append(f"{params.get('errorText')} (request {params.get('requestId')})")
+            elif method == "Network.responseReceived" and params["response"]["status"] >= 400:
+                report.failed_requests.append(f"{params['response']['status']} {params['response']['url']}")
+        result = self._call("Runtime.evaluate", {"expression": CHARTS_JS, "returnByValue": True})
+        report.charts = result["result"]["value"]
+        return report
+
+    def close(self) -> None:
+        self._ws.close()
+        os.killpg(self._process.pid, signal.SIGTERM)  # Chromium's helper processes too
+        self._process.wait(timeout=10)
+        self._profile.cleanup()
