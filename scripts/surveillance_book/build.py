@@ -31,7 +31,8 @@ MANIFEST = NOTEBOOKS_DIR / "manifest.json"
 PDF_NAME = "high-tech-surveillance-of-immigrants.pdf"
 # What every notebook depends on besides itself: the data, the shared modules notebooks import, the lock.
 NOTEBOOK_MODULES = ["__init__", "paths", "data", "charts", "tables", "text"]
-SHARED_INPUTS = ["requirements.lock", "data/*.csv", "data/datapackage.json", *(f"scripts/surveillance_book/{m}.py" for m in NOTEBOOK_MODULES)]
+SHARED_INPUTS = ["requirements.lock", "data/*.csv", "data/datapackage.json",
+                 *(f"scripts/surveillance_book/{m}.py" for m in NOTEBOOK_MODULES)]
 BOOK_INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "book/**/*", "notebooks/*.ipynb",
                "scripts/surveillance_book/*.py", "requirements.lock"]
 
