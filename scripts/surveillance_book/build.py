@@ -33,7 +33,8 @@ PDF_NAME = "high-tech-surveillance-of-immigrants.pdf"
 NOTEBOOK_MODULES = ["__init__", "paths", "data", "charts", "tables", "text"]
 SHARED_INPUTS = ["requirements.lock", "data/*.csv", "data/datapackage.json",
                  *(f"scripts/surveillance_book/{m}.py" for m in NOTEBOOK_MODULES)]
-BOOK_INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "book/**/*", "notebooks/*.ipynb",
+# Everything the HTML and PDF are made from; the bibliography comes from data/sources.csv.
+BOOK_INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "book/**/*", "notebooks/*.ipynb", "data/sources.csv",
                "scripts/surveillance_book/*.py", "requirements.lock"]
 
 
@@ -68,7 +69,12 @@ def notebook_inputs(path: Path) -> dict[str, str]:
 
 
 def notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    """The chapter notebooks, in the order of the table of contents."""
+    import yaml
+
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    files = [chapter["file"] for part in toc.get("parts", []) for chapter in part.get("chapters", [])]
+    return [REPO / f"{f}.ipynb" for f in files if (REPO / f"{f}.ipynb").is_file()]
 
 
 def load_manifest() -> dict:
@@ -180,6 +186,18 @@ def replace_dir(source: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _stale(output: Path, stamp: Path, digest: str) -> bool:
+    """An output must be rebuilt unless it exists and was built from these very inputs."""
+    return not output.exists() or not stamp.exists() or stamp.read_text() != digest
+
+
+def replace_file(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+
+
 def build(build_dir: Path, *, force: bool = False, execute_notebooks: bool = True, pdf: bool = True) -> None:
     from .validate import validate
 
@@ -192,24 +210,24 @@ def build(build_dir: Path, *, force: bool = False, execute_notebooks: bool = Tru
     if execute_notebooks:
         execute_stale(force)
     work = build_dir / ".work"
-    sphinx("html", work)
-    say("html: built")
-    pdf_path = build_dir / "pdf" / PDF_NAME
-    stamp = work / "pdf.inputs"
     digest = book_hash()
-    pdf_stale = pdf and (force or not pdf_path.exists() or not stamp.exists() or stamp.read_text() != digest)
+    html_path, pdf_path = build_dir / "html", build_dir / "pdf" / PDF_NAME
+    html_stale = force or _stale(html_path, work / "html.inputs", digest)
+    pdf_stale = pdf and (force or _stale(pdf_path, work / "pdf.inputs", digest))
+    if html_stale:
+        sphinx("html", work)
     if pdf_stale:
         sphinx("pdflatex", work)
-        say("pdf: built")
-    elif pdf:
-        say("pdf: content unchanged, not rebuilt")
-    replace_dir(work / "_build" / "html", build_dir / "html")
+    # Only now, with every step done, replace the published book.
+    if html_stale:
+        replace_dir(work / "_build" / "html", html_path)
+        (work / "html.inputs").write_text(digest)
     if pdf_stale:
-        pdf_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = pdf_path.with_suffix(".pdf.tmp")
-        shutil.copyfile(work / "_build" / "latex" / "book.pdf", tmp)
-        os.replace(tmp, pdf_path)
-        stamp.write_text(digest)
+        replace_file(work / "_build" / "latex" / "book.pdf", pdf_path)
+        (work / "pdf.inputs").write_text(digest)
+    say(f"html: {'built' if html_stale else 'content unchanged, not rebuilt'}")
+    if pdf:
+        say(f"pdf: {'built' if pdf_stale else 'content unchanged, not rebuilt'}")
     ed = edition()
     say(f"\nEdition {ed.version} built in {time.monotonic() - started:.0f} s:\n"
         f"  HTML: {build_dir / 'html' / 'index.html'}\n"

@@ -1,0 +1,67 @@
+"""Each chapter reruns under papermill with other parameters, and the output follows them."""
+
+import json
+
+import papermill
+import pytest
+
+from surveillance_book.build import notebooks
+from surveillance_book.paths import NOTEBOOKS_DIR
+
+CHAPTERS = notebooks()
+
+
+def outputs(nb: dict) -> list[str]:
+    """Every output of every code cell, as comparable text (chart HTML, glued text, tables)."""
+    return [json.dumps(o.get("data", o.get("text")), sort_keys=True)
+            for cell in nb["cells"] if cell["cell_type"] == "code" for o in cell.get("outputs", [])]
+
+
+def glued(nb: dict) -> dict[str, str]:
+    found = {}
+    for cell in nb["cells"]:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                found[name] = next(iter(o["data"].values()))
+    return found
+
+
+def rerun(path, tmp_path, **parameters) -> dict:
+    out = tmp_path / path.name
+    papermill.execute_notebook(str(path), str(out), parameters=parameters, cwd=str(NOTEBOOKS_DIR),
+                               kernel_name="python3", progress_bar=False)
+    return json.loads(out.read_text())
+
+
+def test_there_are_chapters():
+    assert CHAPTERS, "no chapter notebooks found in _toc.yml"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_parameters_cell_declares_the_book_parameters(path):
+    nb = json.loads(path.read_text())
+    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1
+    source = "".join(cells[0]["source"])
+    for name in ("as_of", "highlight", "data_dir"):
+        assert f"{name} = " in source
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_earlier_as_of_changes_the_glued_figures(path, tmp_path):
+    stored = json.loads(path.read_text())
+    early = rerun(path, tmp_path, as_of="2018-06-30")
+    assert glued(early)["as_of"] != glued(stored)["as_of"]
+    changed = {k for k, v in glued(early).items() if glued(stored).get(k) != v} - {"as_of"}
+    assert changed, "no figure of the text depends on as_of"
+    assert outputs(early) != outputs(stored)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_highlight_changes_the_charts(path, tmp_path):
+    stored = json.loads(path.read_text())
+    other = rerun(path, tmp_path, highlight="no-such-organization")
+    charts = [(a, b) for a, b in zip(outputs(stored), outputs(other), strict=True) if "vegaEmbed" in a]
+    assert charts, "the chapter has no chart"
+    assert any(a != b for a, b in charts), "no chart depends on highlight"
