@@ -46,6 +46,11 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
+def shown(path: Path) -> str:
+    """A path as the reader knows it: relative to the repository when inside it."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -81,10 +86,15 @@ def load_manifest() -> dict:
     return json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
 
 
-def write_json_atomic(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that an interruption leaves either the old or the new file, never half of one."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    write_atomic(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def why_stale(path: Path, manifest: dict, force: bool) -> str | None:
@@ -117,16 +127,18 @@ def execute(path: Path) -> str:
     try:
         papermill.execute_notebook(str(path), str(tmp), cwd=str(path.parent), kernel_name="python3",
                                    progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+        nb = nbformat.from_dict(normalise(json.loads(tmp.read_text(encoding="utf-8"))))
     except papermill.PapermillExecutionError as err:
-        raise BuildError(f"{path.relative_to(REPO)}, cell {err.exec_count}: {err.ename}: {err.evalue}\n"
+        first_line = err.source.strip().splitlines()[0] if err.source.strip() else ""
+        raise BuildError(f"{shown(path)}, cell {err.cell_index + 1} ({first_line!r}): {err.ename}: {err.evalue}\n"
                          "  fix the cell or the data it reads; the notebook and the book were left as they were"
                          ) from None
+    except Exception as err:  # a kernel that died, a missing kernel, unreadable output
+        raise BuildError(f"{shown(path)}: could not execute: {type(err).__name__}: {err}") from None
     finally:
-        if tmp.exists():
-            nb = normalise(json.loads(tmp.read_text(encoding="utf-8")))
-            tmp.unlink()
-    nbformat.validate(nbformat.from_dict(nb))
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.unlink(missing_ok=True)  # also on Ctrl-C: nothing half-written is left
+    nbformat.validate(nb)
+    write_atomic(path, nbformat.writes(nb) + "\n")
     return path.name
 
 
@@ -137,7 +149,7 @@ def execute_stale(force: bool = False, jobs: int | None = None) -> list[str]:
         say("notebooks: all up to date, nothing executed")
         return []
     for path, why in stale.items():
-        say(f"executing {path.relative_to(REPO)} ({why})")
+        say(f"executing {shown(path)} ({why})")
     errors = []
     with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         futures = {pool.submit(execute, p): p for p in stale}

@@ -1,0 +1,113 @@
+"""The build entry point: what it reruns, how it fails, and that failures leave the last good book."""
+
+import csv
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from surveillance_book import build
+from surveillance_book.paths import NOTEBOOKS_DIR
+
+
+def _notebook(tmp_path, *sources, name="nb.ipynb"):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(s, id=f"c{i}") for i, s in enumerate(sources)]
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_failing_cell_is_named_and_the_notebook_is_left_as_it_was(tmp_path):
+    path = _notebook(tmp_path, "x = 1", "import pandas\nraise ValueError('bad row in data/contracts.csv')")
+    before = path.read_bytes()
+    with pytest.raises(build.BuildError) as err:
+        build.execute(path)
+    message = str(err.value)
+    assert "nb.ipynb, cell 2 ('import pandas'): ValueError: bad row in data/contracts.csv" in message
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["nb.ipynb"]  # no half-written output left
+
+
+def test_a_successful_run_stores_outputs_without_timestamps(tmp_path):
+    path = _notebook(tmp_path, "print(6 * 7)")
+    build.execute(path)
+    nb = json.loads(path.read_text())
+    assert "".join(nb["cells"][0]["outputs"][0]["text"]) == "42\n"
+    assert "papermill" not in nb["metadata"]
+    assert all("execution" not in c["metadata"] and "papermill" not in c["metadata"] for c in nb["cells"])
+    first = path.read_bytes()
+    build.execute(path)
+    assert path.read_bytes() == first  # a rerun with nothing changed changes nothing
+
+
+def test_staleness_names_the_input_that_changed(tmp_path, monkeypatch):
+    chapter = build.notebooks()[0]
+    manifest = {chapter.name: build.notebook_inputs(chapter)}
+    assert build.why_stale(chapter, manifest, force=False) is None
+    assert build.why_stale(chapter, manifest, force=True) == "FORCE=1"
+    assert build.why_stale(chapter, {}, force=False) == "never executed"
+    edited = dict(manifest[chapter.name], **{"data/metrics.csv": "0" * 64})
+    assert build.why_stale(chapter, {chapter.name: edited}, force=False) == "changed: data/metrics.csv"
+
+
+def test_source_hash_ignores_outputs_but_not_code(tmp_path):
+    path = _notebook(tmp_path, "print(1)")
+    before = build.notebook_source_hash(path)
+    build.execute(path)
+    assert build.notebook_source_hash(path) == before
+    _notebook(tmp_path, "print(2)")
+    assert build.notebook_source_hash(path) != before
+
+
+def test_stored_manifest_matches_the_stored_notebooks():
+    """The committed notebooks were executed from the committed inputs (else `make book` and commit)."""
+    manifest = build.load_manifest()
+    for chapter in build.notebooks():
+        assert build.why_stale(chapter, manifest, force=False) is None, chapter.name
+
+
+def test_invalid_data_stops_the_build_before_anything_runs(data_copy, tmp_path, monkeypatch):
+    with (data_copy / "contracts.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["amount_usd"] = "lots"
+    with (data_copy / "contracts.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setattr(build, "DATA_DIR", data_copy)
+    ran = []
+    monkeypatch.setattr(build, "execute_stale", lambda *a, **k: ran.append("execute"))
+    monkeypatch.setattr(build, "sphinx", lambda *a, **k: ran.append("sphinx"))
+    with pytest.raises(build.BuildError, match=r'contracts\.csv, line 2 \(data row 1\), field "amount_usd"'):
+        build.build(tmp_path / "_build")
+    assert ran == []
+    assert not (tmp_path / "_build").exists()
+
+
+def test_a_failed_book_build_keeps_the_last_good_book(tmp_path, monkeypatch):
+    build_dir = tmp_path / "_build"
+    (build_dir / "html").mkdir(parents=True)
+    (build_dir / "html" / "index.html").write_text("last good book")
+    (build_dir / "pdf").mkdir()
+    (build_dir / "pdf" / build.PDF_NAME).write_text("last good pdf")
+
+    def failing_sphinx(builder, work):
+        (work / "_build" / "html").mkdir(parents=True, exist_ok=True)
+        (work / "_build" / "html" / "index.html").write_text("half a book")
+        if builder == "pdflatex":
+            raise build.BuildError("LaTeX failed")
+
+    monkeypatch.setattr(build, "sphinx", failing_sphinx)
+    with pytest.raises(build.BuildError, match="LaTeX failed"):
+        build.build(build_dir, execute_notebooks=False, force=True)
+    assert (build_dir / "html" / "index.html").read_text() == "last good book"
+    assert (build_dir / "pdf" / build.PDF_NAME).read_text() == "last good pdf"
+
+
+def test_notebooks_are_the_chapters_of_the_table_of_contents():
+    chapters = build.notebooks()
+    assert chapters and all(p.parent == NOTEBOOKS_DIR and p.suffix == ".ipynb" for p in chapters)
+    assert shutil.which("chromium"), "Debian chromium is needed by the browser tests"
