@@ -34,7 +34,7 @@ system-packages:
 # The virtual environment is (re)installed only when the lock changes.
 $(STAMP): requirements.lock pyproject.toml
 	@python3 -c 'import sys; v="$(PYTHON_VERSION_NEEDED)"; sys.exit(0 if sys.version.startswith(v + ".") else f"Python {v} is needed, found {sys.version.split()[0]}")'
-	@test -x $(PY) || python3 -m venv $(VENV) || { echo "python3 -m venv failed: as root, run apt-get install -y python3-venv" >&2; exit 1; }
+	@test -x $(PY) || python3 -m venv $(VENV) || { rm -rf $(VENV); scripts/ensure_system_packages.sh python3-venv && python3 -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)

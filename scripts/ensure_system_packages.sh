@@ -2,9 +2,11 @@
 # Make sure the Debian packages the book needs are installed: LaTeX for the PDF,
 # Chromium for the browser tests, poppler for PDF checks. Fast when they are there.
 # On Debian/Ubuntu as root it installs what is missing; elsewhere it prints the command.
+# Extra package names given as arguments are checked too (the Makefile passes python3-venv
+# when the virtual environment cannot be created).
 set -euo pipefail
 
-PACKAGES=(latexmk texlive-latex-recommended texlive-fonts-recommended texlive-latex-extra
+PACKAGES=("$@" latexmk texlive-latex-recommended texlive-fonts-recommended texlive-latex-extra
           tex-gyre chromium poppler-utils)
 
 missing=()

@@ -17,19 +17,16 @@ from .paths import DATA_DIR, PACKAGE_FILE
 FILES_READ: set[Path] = set()
 
 
-def _read_text(path: Path) -> str:
-    FILES_READ.add(path.resolve())
-    return path.read_text(encoding="utf-8")
-
-
 @cache
-def _descriptor(data_dir: Path) -> dict:
-    return json.loads(_read_text(data_dir / PACKAGE_FILE))
+def _descriptor(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def package(data_dir: str | Path = DATA_DIR) -> dict:
     """The data package descriptor (version, licences, resources)."""
-    return _descriptor(Path(data_dir).resolve())
+    path = (Path(data_dir) / PACKAGE_FILE).resolve()
+    FILES_READ.add(path)  # recorded on every use, cached or not
+    return _descriptor(path)
 
 
 def resource(name: str, data_dir: str | Path = DATA_DIR) -> dict:

@@ -1,0 +1,49 @@
+"""The one loader: typed tables from the data package."""
+
+import pandas as pd
+import pytest
+
+from surveillance_book import data
+from surveillance_book.paths import DATA_DIR
+
+
+def test_every_table_loads_with_the_columns_of_its_schema():
+    for res in data.package()["resources"]:
+        frame = data.load(res["name"])
+        assert list(frame.columns) == [f["name"] for f in res["schema"]["fields"]]
+        assert len(frame) > 0, res["name"]
+
+
+def test_types_follow_the_schema():
+    contracts = data.load("contracts")
+    assert pd.api.types.is_datetime64_any_dtype(contracts["announced"])
+    assert pd.api.types.is_float_dtype(contracts["amount_usd"])
+    assert isinstance(contracts["amount_kind"].dtype, pd.CategoricalDtype)
+    kinds = data.resource("contracts")["schema"]["fields"]
+    enum = next(f for f in kinds if f["name"] == "amount_kind")["constraints"]["enum"]
+    assert list(contracts["amount_kind"].cat.categories) == enum
+    assert contracts["purpose"].dtype == "string"
+
+
+def test_empty_cells_are_missing_values_not_empty_strings():
+    contracts = data.load("contracts")
+    assert contracts["system_id"].isna().any()
+    assert not (contracts["system_id"] == "").any()
+
+
+def test_known_by_keeps_facts_stated_by_the_date():
+    frame = pd.DataFrame({"as_of": pd.to_datetime(["2018-05-01", "2019-01-01"]), "v": [1, 2]})
+    assert data.known_by(frame, "2018-12-31")["v"].tolist() == [1]
+    assert data.known_by(frame, "2019-01-01")["v"].tolist() == [1, 2]
+
+
+def test_loader_records_the_files_it_read():
+    data.FILES_READ.clear()
+    data.load("metrics")
+    assert (DATA_DIR / "metrics.csv").resolve() in data.FILES_READ
+    assert data.FILES_READ == {(DATA_DIR / "metrics.csv").resolve(), (DATA_DIR / "datapackage.json").resolve()}
+
+
+def test_unknown_table_is_a_clear_error():
+    with pytest.raises(KeyError, match="no table 'contract'"):
+        data.load("contract")
