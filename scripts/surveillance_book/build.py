@@ -24,6 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from .charts import FIGURE_METADATA
 from .edition import edition
 from .paths import DATA_DIR, NOTEBOOKS_DIR, REPO
 
@@ -110,11 +111,16 @@ def why_stale(path: Path, manifest: dict, force: bool) -> str | None:
 
 
 def normalise(nb: dict) -> dict:
-    """Drop what differs between identical runs (timestamps, durations)."""
+    """Drop what differs between identical runs (timestamps, durations), and make each
+    chart a numbered figure: myst-nb reads the caption and name from the cell's metadata."""
     nb["metadata"].pop("papermill", None)
     for cell in nb["cells"]:
         cell["metadata"].pop("papermill", None)
         cell["metadata"].pop("execution", None)
+        figures = [o["metadata"][FIGURE_METADATA] for o in cell.get("outputs", [])
+                   if FIGURE_METADATA in o.get("metadata", {})]
+        if figures:
+            cell["metadata"]["mystnb"] = {"figure": figures[0]}
     return nb
 
 
@@ -178,8 +184,7 @@ def sphinx(builder: str, work: Path) -> None:
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(REPO), "--path-output", str(work),
            "--builder", builder, "-W", "--keep-going", "-q"]
     # PDF timestamps are the edition's release date, so rebuilding an edition gives the same file.
-    released = datetime.date.fromisoformat(edition().released)
-    epoch = int(datetime.datetime.combine(released, datetime.time(), datetime.UTC).timestamp())
+    epoch = int(datetime.datetime.combine(edition().released, datetime.time(), datetime.UTC).timestamp())
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
     result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
     if result.returncode != 0:

@@ -6,7 +6,9 @@
   inside the element as a fallback (JupyterLab, no JavaScript);
 - ``image/png``: the static image the LaTeX/PDF builder picks.
 Element ids come from the chart name and a hash of its spec, so reruns store
-identical outputs.
+identical outputs. The output's metadata names the figure (``fig-<name>``) and its
+caption (the description); the build copies them into the cell's ``mystnb.figure``
+metadata so Sphinx numbers the chart as a figure in HTML and PDF alike.
 """
 
 import base64
@@ -31,6 +33,7 @@ SECTION_COLORS = {
     "data_brokers": "#c27c0e",
 }
 PNG_SCALE = 2  # print resolution of the static image
+FIGURE_METADATA = "surveillance_book/figure"
 
 
 @alt.theme.register(THEME, enable=True)
@@ -77,7 +80,6 @@ class ChartOutput:
             f'<figure class="hts-chart">\n'
             f'<div class="vega-chart" id="{self.element_id}" role="img" aria-label="{alt_text}">'
             f'<img src="data:image/png;base64,{png}" alt="{alt_text}" style="max-width:100%"></div>\n'
-            f'<figcaption class="hts-chart-description">{alt_text}</figcaption>\n'
             "<script>(function () {\n"
             f'  const spec = {spec};\n'
             f'  const draw = () => vegaEmbed("#{self.element_id}", spec, {{renderer: "svg", actions: false}})\n'
@@ -91,11 +93,12 @@ class ChartOutput:
         return f"Chart {self.name}: {self.description}"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {
+        data = {
             "text/html": self.html(),
             "image/png": base64.b64encode(self.png).decode(),
             "text/plain": repr(self),
         }
+        return data, {FIGURE_METADATA: {"name": f"fig-{slug(self.name)}", "caption": self.description}}
 
 
 def show(chart: alt.TopLevelMixin, *, name: str, title: str, description: str, sources: str) -> ChartOutput:

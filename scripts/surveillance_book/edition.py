@@ -1,5 +1,7 @@
-"""The edition of the book: written once, in CITATION.cff."""
+"""The edition of the book, written once in CITATION.cff, and the citations made from it."""
 
+import datetime
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,19 +11,87 @@ import yaml
 from .paths import REPO
 
 CITATION = REPO / "CITATION.cff"
+CFF_SCHEMA = Path(__file__).parent / "schemas" / "citation-cff-1.2.0.json"  # from cffconvert 2.0.0
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+
+
+class CitationError(ValueError):
+    """CITATION.cff is missing, malformed, or its edition is not a semantic version."""
 
 
 @dataclass(frozen=True)
 class Edition:
     title: str
     version: str
-    released: str  # YYYY-MM-DD
+    released: datetime.date
+    authors: tuple[str, ...]
+    license: str
+    doi: str | None
+
+    @property
+    def year(self) -> int:
+        return self.released.year
+
+
+def check_citation(meta: dict, path: Path = CITATION) -> None:
+    """Validate against the CFF 1.2.0 schema; every error is listed with where it is."""
+    import jsonschema
+
+    schema = json.loads(CFF_SCHEMA.read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(meta), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"  {'.'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message}" for e in errors]
+        raise CitationError(f"{path} is not valid CFF 1.2.0:\n" + "\n".join(lines))
+    if not SEMVER.match(str(meta["version"])):
+        raise CitationError(f"{path}: version {meta['version']!r} is not a semantic version X.Y.Z")
+
+
+def _name(author: dict) -> str:
+    if "name" in author:
+        return author["name"]
+    return " ".join(p for p in (author.get("given-names"), author.get("family-names")) if p)
 
 
 def edition(path: Path = CITATION) -> Edition:
-    meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    version = str(meta.get("version", ""))
-    if not SEMVER.match(version):
-        raise ValueError(f"{path}: version {version!r} is not a semantic version X.Y.Z")
-    return Edition(meta["title"], version, str(meta["date-released"]))
+    try:
+        # dates stay strings here, as the CFF schema expects them
+        meta = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    except (OSError, yaml.YAMLError) as err:
+        raise CitationError(f"{path}: cannot read it: {err}") from None
+    if not isinstance(meta, dict):
+        raise CitationError(f"{path}: expected a YAML mapping")
+    check_citation(meta, path)
+    return Edition(
+        title=meta["title"],
+        version=meta["version"],
+        released=datetime.date.fromisoformat(meta["date-released"]),
+        authors=tuple(_name(a) for a in meta["authors"]),
+        license=meta.get("license", ""),
+        doi=meta.get("doi"),
+    )
+
+
+def plain(ed: Edition) -> str:
+    doi = f"https://doi.org/{ed.doi}" if ed.doi else "No DOI has been assigned to this edition yet."
+    return f"{'; '.join(ed.authors)} ({ed.year}). {ed.title}, edition {ed.version} ({ed.released:%-d %B %Y}). {doi}"
+
+
+def apa(ed: Edition) -> str:
+    doi = f" https://doi.org/{ed.doi}" if ed.doi else ""
+    return f"{', '.join(ed.authors)}. ({ed.year}). *{ed.title}* (Edition {ed.version}) [Open research book].{doi}"
+
+
+def bibtex(ed: Edition) -> str:
+    key = f"hts-immigrants-{ed.version.replace('.', '-')}"
+    fields = {
+        "author": "{" + " and ".join("{" + a + "}" for a in ed.authors) + "}",
+        "title": "{{" + ed.title + "}}",
+        "edition": "{" + ed.version + "}",
+        "year": "{" + str(ed.year) + "}",
+        "month": ed.released.strftime("%b").lower(),
+        "note": "{Open research book; data and code: " + ed.license + " and MIT}",
+    }
+    if ed.doi:
+        fields["doi"] = "{" + ed.doi + "}"
+    body = ",\n".join(f"  {k} = {v}" for k, v in fields.items())
+    return f"@book{{{key},\n{body}\n}}"

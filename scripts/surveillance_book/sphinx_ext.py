@@ -1,26 +1,60 @@
 """Sphinx extension of the book (listed in _config.yml).
 
+- Sets the edition (version, release date, footer, PDF metadata) from CITATION.cff,
+  the one place it is written, and shows the data package's own version beside it.
+- Provides the ``edition-citation`` directive (BibTeX, APA, plain) for the how-to-cite page.
 - Generates the bibliography from ``data/sources.csv``.
-- Sets the edition (version, release, footer) from CITATION.cff, the one place it is written.
 - Writes the Vega + Vega-Lite + Vega-Embed bundle from the installed vl-convert
   package into the HTML build's ``_static`` so charts draw without any CDN.
+- Drops sphinx-thebe's scripts (no live kernels here).
 """
 
+import html
 from pathlib import Path
 
-from .edition import edition
+from docutils import nodes
+from docutils.parsers.rst import Directive
+
+from . import edition as editions
+from .data import package
 
 BUNDLE = "vega-bundle.js"
 
 
 def _set_edition(app, config) -> None:
-    ed = edition()
+    ed = editions.edition()
+    data_version = package()["version"]
     config.version = config.release = ed.version
-    config.today = ed.released  # the edition's date on the PDF title page, not the build day
+    config.today = f"{ed.released:%-d %B %Y}"  # the edition's date on the PDF title page, not the build day
     options = dict(config.html_theme_options or {})
-    options["extra_footer"] = f"<p>Edition {ed.version} ({ed.released}).</p>"
+    options["extra_footer"] = (f'<p class="edition">Edition {html.escape(ed.version)} ({config.today}) · '
+                               f"data package version {html.escape(data_version)}</p>")
     config.html_theme_options = options
-    config.latex_elements = {**(config.latex_elements or {}), "releasename": "Edition"}
+    # {{ edition }} and {{ data_version }} in any page
+    config.myst_substitutions = {**(config.myst_substitutions or {}), "edition": ed.version,
+                                 "data_version": data_version}
+    elements = dict(config.latex_elements or {})
+    elements["releasename"] = "Edition"
+    elements["preamble"] = elements.get("preamble", "") + (
+        "\\hypersetup{pdfsubject={Edition " + ed.version + ", " + config.today + "},"
+        " pdfkeywords={edition " + ed.version + "; data package " + data_version + "}}\n")
+    config.latex_elements = elements
+
+
+class EditionCitation(Directive):
+    """``{edition-citation} bibtex|apa|plain``: the citation of the edition being built."""
+
+    required_arguments = 1
+
+    def run(self):
+        ed = editions.edition()
+        style = self.arguments[0]
+        if style == "bibtex":
+            return [nodes.literal_block(text=editions.bibtex(ed), language="bibtex")]
+        if style in ("apa", "plain"):
+            text = editions.apa(ed) if style == "apa" else editions.plain(ed)
+            return [nodes.paragraph(text=text.replace("*", ""))]
+        raise self.error(f"unknown citation style {style!r}: use bibtex, apa or plain")
 
 
 def _write_bibliography(app, config) -> None:
@@ -54,6 +88,7 @@ def _write_vega_bundle(app) -> None:
 def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
     """Remove sphinx-thebe's scripts: the book has no live kernels, and Jupyter Book adds
     its inline config twice, a SyntaxError in every page's console."""
+
     def is_thebe(script) -> bool:
         body = getattr(script, "attributes", {}).get("body", "")
         return "thebe" in str(getattr(script, "filename", "") or "") or "THEBE" in body
@@ -66,6 +101,7 @@ def setup(app):
     app.connect("config-inited", _write_bibliography)
     app.connect("builder-inited", _write_vega_bundle)
     app.connect("html-page-context", _drop_thebe)
+    app.add_directive("edition-citation", EditionCitation)
     app.add_js_file(BUNDLE, type="module")
     app.add_css_file("book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -1,0 +1,64 @@
+"""One edition number, one source of truth (CITATION.cff), the same everywhere."""
+
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from surveillance_book import edition as editions
+from surveillance_book.build import PDF_NAME
+from surveillance_book.data import package
+from surveillance_book.paths import REPO
+
+
+def test_citation_file_is_valid_cff_with_a_semantic_version():
+    ed = editions.edition()
+    assert editions.SEMVER.match(ed.version)
+    assert ed.title == "High-Tech Surveillance of Immigrants"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("cff-version: 1.2.0\nmessage: m\ntitle: t\nauthors: [{name: a}]\nversion: 1.0\ndate-released: 2026-01-01\n",
+     "version '1.0' is not a semantic version"),
+    ("cff-version: 1.2.0\ntitle: t\nauthors: [{name: a}]\nversion: 1.0.0\n", "'message' is a required property"),
+    ("cff-version: 1.2.0\nmessage: m\ntitle: t\nauthors: [{name: a}]\nversion: 1.0.0\ndate-released: 26/11/2026\n",
+     "date-released: '26/11/2026' does not match"),
+    ("title: [unclosed\n", "cannot read it"),
+])
+def test_a_malformed_citation_file_is_a_clear_error(tmp_path, text, message):
+    path = tmp_path / "CITATION.cff"
+    path.write_text(text)
+    with pytest.raises(editions.CitationError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        editions.edition(path)
+
+
+def test_zenodo_metadata_has_the_edition():
+    ed = editions.edition()
+    zenodo = json.loads((REPO / ".zenodo.json").read_text())
+    assert zenodo["version"] == ed.version
+    assert zenodo["publication_date"] == ed.released.isoformat()
+    assert zenodo["title"] == ed.title
+
+
+def test_citations_name_the_edition_and_no_invented_doi():
+    ed = editions.edition()
+    assert f"edition {ed.version}" in editions.plain(ed)
+    assert f"Edition {ed.version}" in editions.apa(ed)
+    assert f"edition = {{{ed.version}}}" in editions.bibtex(ed)
+    if ed.doi is None:
+        assert "No DOI has been assigned" in editions.plain(ed)
+        assert "doi" not in editions.bibtex(ed)
+
+
+def test_html_and_pdf_show_the_same_edition_and_data_version(built_book):
+    ed, data_version = editions.edition(), package()["version"]
+    footer = f"Edition {ed.version} ({ed.released:%-d %B %Y}) · data package version {data_version}"
+    assert footer in (built_book / "html" / "book" / "intro.html").read_text(encoding="utf-8")
+    cite = BeautifulSoup((built_book / "html" / "book" / "cite.html").read_text(encoding="utf-8"), "html.parser")
+    cite = cite.get_text()
+    assert f"edition = {{{ed.version}}}" in cite
+    reader = PdfReader(built_book / "pdf" / PDF_NAME)
+    assert reader.metadata.title == ed.title
+    assert f"Edition {ed.version}" in reader.metadata.subject
+    assert f"Edition {ed.version}" in reader.pages[0].extract_text()
