@@ -141,3 +141,27 @@ def test_browser_check_sees_errors_and_undrawn_charts(tmp_path):
     assert any("undefinedCall" in e for e in report.errors)
     assert any("missing.png" in f for f in report.failed_requests)
     assert report.charts == [{"id": "c", "drawn": False}]
+
+
+def test_every_page_links_the_whole_data_package(built_book):
+    import zipfile
+
+    from surveillance_book.data import package
+
+    for page in content_pages(built_book):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        link = soup.find("a", string="download the data package (zip)")
+        assert link is not None, page
+        target = (page.parent / link["href"]).resolve()
+        assert target.name == f"high-tech-surveillance-data-{package()['version']}.zip"
+        with zipfile.ZipFile(target) as archive:
+            names = archive.namelist()
+        assert "data/datapackage.json" in names and "data/contracts.csv" in names
+
+
+def test_chart_rows_can_be_downloaded_from_the_page(built_book):
+    for page in content_pages(built_book):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        charts = soup.select("div.vega-chart")
+        downloads = soup.select('a[download][href^="data:text/csv"]')
+        assert len(downloads) >= len(charts), page

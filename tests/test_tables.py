@@ -1,3 +1,5 @@
+import base64
+
 import pandas as pd
 
 from surveillance_book.tables import source_table
@@ -11,4 +13,12 @@ def test_table_is_captioned_named_and_escaped():
     assert lines[1] == ":name: tbl-x"
     assert r"| \<b\>Palantir\</b\> | 51,600,000 |" in lines
     assert r"| A\|B | 2.5 |" in lines
-    assert lines[-1] == "```"
+    assert lines[-3] == "```"
+
+
+def test_rows_download_as_csv_inside_the_page():
+    frame = pd.DataFrame({"vendor": ["Palantir, Inc."], "amount": [51_600_000.0]})
+    link = source_table(frame, caption="c", name="tbl-x").data.splitlines()[-1]
+    encoded = link.split("base64,")[1].split('"')[0]
+    assert 'download="tbl-x.csv"' in link
+    assert base64.b64decode(encoded).decode() == 'vendor,amount\n"Palantir, Inc.",51600000.0\n'

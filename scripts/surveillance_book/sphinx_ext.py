@@ -6,10 +6,12 @@
 - Generates the bibliography from ``data/sources.csv``.
 - Writes the Vega + Vega-Lite + Vega-Embed bundle from the installed vl-convert
   package into the HTML build's ``_static`` so charts draw without any CDN.
+- Puts the whole data package, zipped, in every build, linked from every page's footer.
 - Drops sphinx-thebe's scripts (no live kernels here).
 """
 
 import html
+import zipfile
 from pathlib import Path
 
 from docutils import nodes
@@ -17,6 +19,7 @@ from docutils.parsers.rst import Directive
 
 from . import edition as editions
 from .data import package
+from .paths import DATA_DIR
 
 BUNDLE = "vega-bundle.js"
 
@@ -28,7 +31,7 @@ def _set_edition(app, config) -> None:
     config.today = f"{ed.released:%-d %B %Y}"  # the edition's date on the PDF title page, not the build day
     options = dict(config.html_theme_options or {})
     options["extra_footer"] = (f'<p class="edition">Edition {html.escape(ed.version)} ({config.today}) · '
-                               f"data package version {html.escape(data_version)}</p>")
+                               f"data package version {html.escape(data_version)} · {{data_link}}</p>")
     config.html_theme_options = options
     # {{ edition }} and {{ data_version }} in any page
     config.myst_substitutions = {**(config.myst_substitutions or {}), "edition": ed.version,
@@ -85,6 +88,30 @@ def _write_vega_bundle(app) -> None:
     stamp.write_text(version)
 
 
+def _data_zip_name() -> str:
+    return f"high-tech-surveillance-data-{package()['version']}.zip"
+
+
+def _link_data_download(app, pagename, templatename, context, doctree) -> None:
+    """Every page's footer links to the whole data package, relative to that page."""
+    href = context["pathto"](f"_static/{_data_zip_name()}", 1)
+    link = f'<a href="{html.escape(href)}">download the data package (zip)</a>'
+    context["theme_extra_footer"] = context.get("theme_extra_footer", "").replace("{data_link}", link)
+
+
+def _write_data_zip(app, exception) -> None:
+    """Zip data/ into the HTML build, byte-identical for identical data (fixed timestamps, sorted names)."""
+    if exception or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / _data_zip_name()
+    files = sorted(p for p in DATA_DIR.iterdir() if p.is_file() and p.suffix in (".csv", ".json", ".md"))
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            info = zipfile.ZipInfo(f"data/{path.name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+
+
 def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
     """Remove sphinx-thebe's scripts: the book has no live kernels, and Jupyter Book adds
     its inline config twice, a SyntaxError in every page's console."""
@@ -101,6 +128,8 @@ def setup(app):
     app.connect("config-inited", _write_bibliography)
     app.connect("builder-inited", _write_vega_bundle)
     app.connect("html-page-context", _drop_thebe)
+    app.connect("html-page-context", _link_data_download)
+    app.connect("build-finished", _write_data_zip)
     app.add_directive("edition-citation", EditionCitation)
     app.add_js_file(BUNDLE, type="module")
     app.add_css_file("book.css")

@@ -1,5 +1,8 @@
 """Tables of the rows behind each chart, rendered as MyST so HTML and PDF both get real tables."""
 
+import base64
+import html
+
 import pandas as pd
 from IPython.display import Markdown
 
@@ -14,10 +17,20 @@ def _cell(value) -> str:
     return escape_markdown(value)
 
 
+def csv_download_link(frame: pd.DataFrame, name: str) -> str:
+    """An HTML link that saves the rows as CSV; the file travels inside the page, so it works offline.
+    The PDF builder drops raw HTML, so it appears on the web page only."""
+    data = base64.b64encode(frame.to_csv(index=False, lineterminator="\n").encode("utf-8")).decode()
+    filename = html.escape(f"{name}.csv")
+    return (f'<p class="hts-download"><a download="{filename}" href="data:text/csv;charset=utf-8;base64,{data}">'
+            f"Download these rows (CSV)</a></p>")
+
+
 def source_table(frame: pd.DataFrame, *, caption: str, name: str) -> Markdown:
-    """A numbered, captioned table; every cell is escaped so it shows as text."""
+    """A numbered, captioned table with a CSV download; every cell is escaped so it shows as text."""
     header = "| " + " | ".join(escape_markdown(c) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
     body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    lines = [f"```{{table}} {escape_markdown(caption)}", f":name: {name}", header, rule, *body, "```"]
+    lines = [f"```{{table}} {escape_markdown(caption)}", f":name: {name}", header, rule, *body, "```", "",
+             csv_download_link(frame, name)]
     return Markdown("\n".join(lines))
