@@ -45,7 +45,8 @@ def test_a_successful_run_stores_outputs_without_timestamps(tmp_path):
 
 def test_staleness_names_the_input_that_changed(tmp_path, monkeypatch):
     chapter = build.notebooks()[0]
-    manifest = {chapter.name: build.notebook_inputs(chapter)}
+    reads = [str(build.REPO / "data" / "metrics.csv")]
+    manifest = {chapter.name: build.notebook_inputs(chapter, reads)}
     assert build.why_stale(chapter, manifest, force=False) is None
     assert build.why_stale(chapter, manifest, force=True) == "FORCE=1"
     assert build.why_stale(chapter, {}, force=False) == "never executed"

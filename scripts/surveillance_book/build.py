@@ -30,10 +30,8 @@ from .paths import DATA_DIR, NOTEBOOKS_DIR, REPO
 
 MANIFEST = NOTEBOOKS_DIR / "manifest.json"
 PDF_NAME = "high-tech-surveillance-of-immigrants.pdf"
-# What every notebook depends on besides itself: the data, the shared modules notebooks import, the lock.
-NOTEBOOK_MODULES = ["__init__", "paths", "data", "charts", "tables", "text"]
-SHARED_INPUTS = ["requirements.lock", "data/*.csv", "data/datapackage.json",
-                 *(f"scripts/surveillance_book/{m}.py" for m in NOTEBOOK_MODULES)]
+# Every notebook depends on itself, the lock, and what its last run read (recorded by the loader).
+LOCK = REPO / "requirements.lock"
 # Everything the HTML and PDF are made from; the bibliography comes from data/sources.csv.
 BOOK_INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "book/**/*", "notebooks/*.ipynb", "data/sources.csv",
                "scripts/surveillance_book/*.py", "requirements.lock"]
@@ -68,10 +66,21 @@ def _files(patterns: list[str]) -> list[Path]:
     return sorted(found)
 
 
-def notebook_inputs(path: Path) -> dict[str, str]:
-    inputs = {str(f.relative_to(REPO)): _digest(f.read_bytes()) for f in _files(SHARED_INPUTS)}
-    inputs[str(path.relative_to(REPO))] = notebook_source_hash(path)
+def _file_hash(path: Path) -> str:
+    return _digest(path.read_bytes()) if path.is_file() else "missing"
+
+
+def notebook_inputs(path: Path, reads: list[str]) -> dict[str, str]:
+    """Hashes of a notebook's inputs: its cells, the lock, and the files its run read."""
+    inputs = {shown(Path(f)): _file_hash(Path(f)) for f in reads}
+    inputs[shown(LOCK)] = _file_hash(LOCK)
+    inputs[shown(path)] = notebook_source_hash(path)
     return inputs
+
+
+def current_inputs(path: Path, recorded: dict[str, str]) -> dict[str, str]:
+    """Today's hashes of the inputs a manifest entry recorded."""
+    return notebook_inputs(path, [str(REPO / k) if not Path(k).is_absolute() else k for k in recorded])
 
 
 def notebooks() -> list[Path]:
@@ -105,7 +114,7 @@ def why_stale(path: Path, manifest: dict, force: bool) -> str | None:
     old = manifest.get(path.name)
     if old is None:
         return "never executed"
-    new = notebook_inputs(path)
+    new = current_inputs(path, old)
     changed = sorted(k for k in new.keys() | old.keys() if new.get(k) != old.get(k))
     return ("changed: " + ", ".join(changed)) if changed else None
 
@@ -124,12 +133,17 @@ def normalise(nb: dict) -> dict:
     return nb
 
 
-def execute(path: Path) -> str:
-    """Run one notebook with papermill; replace it only if the run succeeded."""
+def execute(path: Path) -> list[str]:
+    """Run one notebook with papermill; replace it only if the run succeeded.
+    Returns the files the run read (data and shared modules), as the loader recorded them."""
     import nbformat
     import papermill
 
+    from .data import READ_LOG_ENV
+
     tmp = path.with_name(f".{path.stem}.running.ipynb")
+    read_log = path.with_name(f".{path.stem}.reads.json")
+    os.environ[READ_LOG_ENV] = str(read_log)  # inherited by the kernel papermill starts
     try:
         papermill.execute_notebook(str(path), str(tmp), cwd=str(path.parent), kernel_name="python3",
                                    progress_bar=False, log_output=False, request_save_on_cell_execute=False)
@@ -143,9 +157,12 @@ def execute(path: Path) -> str:
         raise BuildError(f"{shown(path)}: could not execute: {type(err).__name__}: {err}") from None
     finally:
         tmp.unlink(missing_ok=True)  # also on Ctrl-C: nothing half-written is left
+        os.environ.pop(READ_LOG_ENV, None)
+        reads = json.loads(read_log.read_text()) if read_log.exists() else []
+        read_log.unlink(missing_ok=True)
     nbformat.validate(nb)
     write_atomic(path, nbformat.writes(nb) + "\n")
-    return path.name
+    return reads
 
 
 def execute_stale(force: bool = False, jobs: int | None = None) -> list[str]:
@@ -161,8 +178,7 @@ def execute_stale(force: bool = False, jobs: int | None = None) -> list[str]:
         futures = {pool.submit(execute, p): p for p in stale}
         for future, path in futures.items():
             try:
-                future.result()
-                manifest[path.name] = notebook_inputs(path)
+                manifest[path.name] = notebook_inputs(path, future.result())
             except BuildError as err:
                 errors.append(str(err))
     # Record the successful runs even when another failed, so they are not redone.

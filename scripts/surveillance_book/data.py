@@ -2,11 +2,16 @@
 
 Types come from the Table Schemas in ``datapackage.json``: dates are parsed,
 fields with an enum become ordered categoricals, numbers become floats.
-Every file a run opens is recorded in ``FILES_READ`` so the build can check
-that a notebook's declared inputs cover what it really read.
+Every file a run opens is recorded in ``FILES_READ``. When the build executes a
+notebook it sets ``SURVEILLANCE_BOOK_READ_LOG``; the loader then also writes there
+the files it read and the shared modules the kernel imported: those are the
+notebook's inputs, and a change to any of them makes the build run it again.
 """
 
+import atexit
 import json
+import os
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -15,6 +20,27 @@ import pandas as pd
 from .paths import DATA_DIR, PACKAGE_FILE
 
 FILES_READ: set[Path] = set()
+READ_LOG_ENV = "SURVEILLANCE_BOOK_READ_LOG"
+
+
+def inputs_seen() -> list[str]:
+    """Files read so far plus the files of the shared modules imported, as sorted absolute paths."""
+    modules = {Path(m.__file__).resolve() for name, m in list(sys.modules.items())
+               if name.split(".")[0] == __package__ and getattr(m, "__file__", None)}
+    return sorted(str(p) for p in FILES_READ | modules)
+
+
+def _write_read_log() -> None:
+    if log := os.environ.get(READ_LOG_ENV):
+        Path(log).write_text(json.dumps(inputs_seen(), indent=0) + "\n", encoding="utf-8")
+
+
+def _record(path: Path) -> None:
+    FILES_READ.add(path)
+    _write_read_log()  # after every read, and at exit for modules imported later
+
+
+atexit.register(_write_read_log)
 
 
 @cache
@@ -25,7 +51,7 @@ def _descriptor(path: Path) -> dict:
 def package(data_dir: str | Path = DATA_DIR) -> dict:
     """The data package descriptor (version, licences, resources)."""
     path = (Path(data_dir) / PACKAGE_FILE).resolve()
-    FILES_READ.add(path)  # recorded on every use, cached or not
+    _record(path)  # recorded on every use, cached or not
     return _descriptor(path)
 
 
@@ -52,7 +78,7 @@ def load(name: str, data_dir: str | Path = DATA_DIR) -> pd.DataFrame:
     """Load one table of the package, typed by its schema."""
     res = resource(name, data_dir)
     path = Path(data_dir).resolve() / res["path"]
-    FILES_READ.add(path)
+    _record(path)
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     fields = res["schema"]["fields"]
     return pd.DataFrame({f["name"]: _typed(raw[f["name"]], f) for f in fields})
