@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: book test validate lab lint lock system-packages clean
+.PHONY: book test validate lab lint lock system-packages clean bench
 
 book: $(STAMP) system-packages
 	$(PY) scripts/build_book.py $(if $(FORCE),--force)
@@ -49,3 +49,7 @@ environment.yml: requirements.lock
 
 clean:
 	rm -rf _build
+
+# Time and peak memory of cold, no-op and incremental builds against plain jupyter-book (BENCH_RUNS=3).
+bench: $(STAMP) system-packages
+	$(PY) scripts/bench.py

@@ -1,0 +1,146 @@
+"""`make bench`: time and peak memory of the build in the situations a maintainer meets.
+
+Runs in a scratch copy of the committed repository (the working tree is not touched):
+a cold build (every notebook executed, HTML and PDF), a no-op rebuild, a rebuild after
+one CSV changed, after one notebook changed, and the baseline: plain `jupyter-book build`
+with `execute_notebooks: force`, HTML then PDF. Each is the median of BENCH_RUNS runs
+(default 3); peak memory is the largest total resident memory of the whole process tree.
+"""
+
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+
+
+def tree_rss(root_pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
+
+
+def measure(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int]:
+    start = time.monotonic()
+    process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+
+    def sample():
+        nonlocal peak
+        while process.poll() is None:
+            peak = max(peak, tree_rss(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, err = process.communicate()
+    sampler.join()
+    if process.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{err[-3000:]}")
+    return time.monotonic() - start, peak
+
+
+def scratch_copy() -> Path:
+    target = Path(tempfile.mkdtemp(prefix="bench-")) / "repo"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(target)], check=True)
+    shared = REPO.parent / "shared"
+    if shared.exists() and not (target.parent / "shared").exists():
+        os.symlink(shared, target.parent / "shared")
+    return target
+
+
+def edit_one_fact(repo: Path) -> None:
+    """Reword one event's description in events.csv: a real, still valid, content change."""
+    path = repo / "data" / "events.csv"
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["description"] += " (edited for the benchmark)"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def main() -> int:
+    repo = scratch_copy()
+    # The copy's own package must be imported, by the build and by the kernels it starts.
+    env = {**os.environ, "PYTHONPATH": str(repo / "scripts")}
+    build = [str(VENV_BIN / "python"), "scripts/build_book.py"]
+    baseline_config = repo / "_bench_force.yml"
+    config = (repo / "_config.yml").read_text().replace('execute_notebooks: "off"', "execute_notebooks: force")
+    baseline_config.write_text(config)
+    jb = [str(VENV_BIN / "jupyter-book"), "build", ".", "--config", str(baseline_config), "--path-output",
+          str(repo / "_baseline"), "-q"]
+
+    def cold():
+        shutil.rmtree(repo / "_build", ignore_errors=True)
+        return measure(build + ["--force"], repo, env)
+
+    def no_op():
+        measure(build, repo, env)  # the book is built before a no-op is timed
+        return measure(build, repo, env)
+
+    def after(edit, path):
+        original = path.read_bytes()
+        edit()
+        try:
+            return measure(build, repo, env)
+        finally:
+            path.write_bytes(original)
+            measure(build, repo, env)  # back to the committed state, not timed
+
+    def csv_changed():
+        return after(lambda: edit_one_fact(repo), repo / "data" / "events.csv")
+
+    def notebook_changed():
+        nb = repo / "notebooks" / "cloud.ipynb"
+        return after(lambda: nb.write_text(nb.read_text().replace("# Parameters:", "# Parameters (edited):", 1)), nb)
+
+    def baseline():
+        shutil.rmtree(repo / "_baseline", ignore_errors=True)
+        html = measure(jb + ["--builder", "html"], repo, env)
+        pdf = measure(jb + ["--builder", "pdflatex"], repo, env)
+        return html[0] + pdf[0], max(html[1], pdf[1])
+
+    results = {}
+    for name, run in [("cold build (all notebooks, HTML, PDF)", cold), ("no-op make book", no_op),
+                      ("one CSV changed (events.csv)", csv_changed), ("one notebook changed (cloud)", notebook_changed),
+                      ("baseline: jupyter-book, execute force", baseline)]:
+        runs = [run() for _ in range(RUNS)]
+        results[name] = (statistics.median(t for t, _ in runs), max(m for _, m in runs))
+        print(f"  measured: {name}", file=sys.stderr, flush=True)
+    base = results["baseline: jupyter-book, execute force"][0]
+    cold_time = results["cold build (all notebooks, HTML, PDF)"][0]
+    print(f"\nmake bench: median of {RUNS} runs on {os.cpu_count()} cores\n")
+    print(f"{'scenario':42} {'wall s':>8} {'× baseline':>11} {'× cold':>8} {'peak MB':>9}")
+    for name, (seconds, peak) in results.items():
+        print(f"{name:42} {seconds:8.1f} {seconds / base:11.2f} {seconds / cold_time:8.2f} {peak / 2**20:9.0f}")
+    shutil.rmtree(repo.parent, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
