@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .charts import FIGURE_METADATA
+from . import FIGURE_METADATA
 from .edition import edition
 from .paths import DATA_DIR, NOTEBOOKS_DIR, REPO
 
@@ -32,8 +32,9 @@ MANIFEST = NOTEBOOKS_DIR / "manifest.json"
 PDF_NAME = "high-tech-surveillance-of-immigrants.pdf"
 # Every notebook depends on itself, the lock, and what its last run read (recorded by the loader).
 LOCK = REPO / "requirements.lock"
-# Everything the HTML and PDF are made from; the bibliography comes from data/sources.csv.
-BOOK_INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "book/**/*", "notebooks/*.ipynb", "data/sources.csv",
+# Everything the HTML and PDF are made from, with the chapter notebooks of the TOC.
+# data/ is zipped into every HTML build (and sources.csv makes the bibliography).
+BOOK_INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "book/**/*", "data/*",
                "scripts/surveillance_book/*.py", "requirements.lock"]
 
 
@@ -191,7 +192,7 @@ def execute_stale(force: bool = False, jobs: int | None = None) -> list[str]:
 
 def book_hash() -> str:
     h = hashlib.sha256()
-    for f in _files(BOOK_INPUTS):
+    for f in sorted(set(_files(BOOK_INPUTS)) | set(notebooks())):
         h.update(str(f.relative_to(REPO)).encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
 

@@ -20,6 +20,8 @@ import re
 import altair as alt
 import vl_convert
 
+from . import FIGURE_METADATA
+
 THEME = "surveillance_book"
 FONT = "Liberation Sans"  # shipped inside vl-convert, so PNGs look the same everywhere
 ACCENT = "#b3372b"
@@ -33,7 +35,6 @@ SECTION_COLORS = {
     "data_brokers": "#c27c0e",
 }
 PNG_SCALE = 2  # print resolution of the static image
-FIGURE_METADATA = "surveillance_book/figure"
 
 
 @alt.theme.register(THEME, enable=True)
