@@ -2,7 +2,8 @@
 
 - Sets the edition (version, release date, footer, PDF metadata) from CITATION.cff,
   the one place it is written, and shows the data package's own version beside it.
-- Provides the ``edition-citation`` directive (BibTeX, APA, plain) for the how-to-cite page.
+- Provides the ``edition-citation`` directive (BibTeX, APA, plain) for the how-to-cite page
+  and ``data-changes`` (rows changed since the previous edition) for the changes page.
 - Generates the bibliography from ``data/sources.csv``.
 - Writes the Vega + Vega-Lite + Vega-Embed bundle from the installed vl-convert
   package into the HTML build's ``_static`` so charts draw without any CDN.
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from sphinx import addnodes
 
 from . import edition as editions
 from .data import package
@@ -58,6 +60,48 @@ class EditionCitation(Directive):
             text = editions.apa(ed) if style == "apa" else editions.plain(ed)
             return [nodes.paragraph(text=text.replace("*", ""))]
         raise self.error(f"unknown citation style {style!r}: use bibtex, apa or plain")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> nodes.table:
+    """A plain docutils table, rendered by both the HTML and the LaTeX builders."""
+    group = nodes.tgroup(cols=len(header))
+    group += [nodes.colspec(colwidth=1) for _ in header]
+    head, body = nodes.thead(), nodes.tbody()
+    for target, cells in ((head, [header]), (body, rows)):
+        for cells_of_row in cells:
+            row = nodes.row()
+            for cell in cells_of_row:
+                row += nodes.entry("", nodes.paragraph(text=str(cell)))
+            target += row
+    group += [head, body]
+    return nodes.table("", group)
+
+
+class DataChanges(Directive):
+    """``{data-changes}``: rows of data/ added, removed and changed since the previous edition's tag."""
+
+    def run(self):
+        from . import changes
+
+        env = self.state.document.settings.env
+        for res in package()["resources"]:
+            env.note_dependency(str(DATA_DIR / res["path"]))  # re-read this page when the data change
+        ed = editions.edition()
+        tag = changes.previous_tag(ed.version)
+        if tag is None:
+            return [nodes.paragraph(text=f"Edition {ed.version} is the first edition of the data: "
+                                         "there is no earlier edition to compare it with.")]
+        result = changes.changes_since(tag)
+        out = [nodes.paragraph(text=f"Compared with edition {tag.removeprefix('v')} (git tag {tag}), "
+                                    f"these rows of the data changed in edition {ed.version}:"),
+               _table(["table", "rows added", "rows removed", "rows changed"],
+                      [[c.table, c.added, c.removed, c.changed] for c in result])]
+        for change in (c for c in result if c.any):
+            out.append(nodes.rubric(text=f"{change.table}.csv"))
+            out.append(nodes.raw("", changes.html_table(change), format="html"))
+            ids = ", ".join(row[1] for row in change.rows[1:])
+            out.append(addnodes.only("", nodes.paragraph(text=f"Rows: {ids}."), expr="latex"))
+        return out
 
 
 def _write_bibliography(app, config) -> None:
@@ -131,6 +175,7 @@ def setup(app):
     app.connect("html-page-context", _link_data_download)
     app.connect("build-finished", _write_data_zip)
     app.add_directive("edition-citation", EditionCitation)
+    app.add_directive("data-changes", DataChanges)
     app.add_js_file(BUNDLE, type="module")
     app.add_css_file("book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
