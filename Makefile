@@ -4,13 +4,15 @@
 #   make test        everything `make book` checks, plus the test suite
 #   make validate    check data/ only
 #   make lab         open the notebooks in JupyterLab, in the project's environment
+#   make release VERSION=X.Y.Z  archive an edition in _release/vX.Y.Z, commit and tag it
+#   make bench       time cold, no-op and incremental builds against plain jupyter-book
 SHELL := /bin/bash
 PYTHON_VERSION_NEEDED := 3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: book test validate lab lint lock system-packages clean bench
+.PHONY: book test validate lab lint lock system-packages clean bench release
 
 book: $(STAMP) system-packages
 	$(PY) scripts/build_book.py $(if $(FORCE),--force)
@@ -53,3 +55,8 @@ clean:
 # Time and peak memory of cold, no-op and incremental builds against plain jupyter-book (BENCH_RUNS=3).
 bench: $(STAMP) system-packages
 	$(PY) scripts/bench.py
+
+# Release an edition: make release VERSION=1.0.0 (refuses on a dirty tree or failing tests).
+release: $(STAMP) system-packages
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=X.Y.Z" >&2; exit 1; }
+	$(PY) scripts/release.py $(VERSION)

@@ -62,3 +62,12 @@ def test_html_and_pdf_show_the_same_edition_and_data_version(built_book):
     assert reader.metadata.title == ed.title
     assert f"Edition {ed.version}" in reader.metadata.subject
     assert f"Edition {ed.version}" in reader.pages[0].extract_text()
+
+
+def test_a_tagged_commit_carries_the_edition_of_its_tag():
+    import subprocess
+
+    tags = subprocess.run(["git", "tag", "--points-at", "HEAD", "--list", "v*"], cwd=REPO, capture_output=True,
+                          text=True, check=True).stdout.split()
+    for tag in tags:  # untagged commits are work between editions
+        assert tag == f"v{editions.edition().version}"

@@ -1,0 +1,7 @@
+"""Release an edition (what `make release VERSION=X.Y.Z` runs)."""
+
+import sys
+
+from surveillance_book.release import main
+
+sys.exit(main())

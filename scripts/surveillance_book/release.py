@@ -1,0 +1,136 @@
+"""`make release VERSION=X.Y.Z`: the archive an author deposits for one edition.
+
+Refuses, writing nothing, on a version that is not semantic or not newer, an existing
+tag, a dirty work tree, or failing tests. Then sets the edition in CITATION.cff (the one
+source) and .zenodo.json, builds the book, commits and tags ``vX.Y.Z``, and writes
+``_release/vX.Y.Z/``: the HTML site (zip), the PDF, the data package (zip), the
+executed notebooks, CITATION.cff and SHA256SUMS. Offline throughout.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from .build import PDF_NAME, BuildError, build, notebooks
+from .edition import CITATION, SEMVER, edition
+from .paths import DATA_DIR, REPO
+
+ZENODO = REPO / ".zenodo.json"
+RELEASES = REPO / "_release"
+
+
+class ReleaseError(Exception):
+    """The release was refused; nothing was written."""
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout
+
+
+def check_version(version: str, current: str, tags: list[str]) -> None:
+    if not SEMVER.match(version):
+        raise ReleaseError(f"VERSION={version!r} is not a semantic version X.Y.Z (e.g. 1.0.0)")
+    as_tuple = lambda v: tuple(map(int, v.split(".")))  # noqa: E731
+    if as_tuple(version) < as_tuple(current):
+        raise ReleaseError(f"VERSION={version} is older than the current edition {current}")
+    if f"v{version}" in tags:
+        raise ReleaseError(f"tag v{version} exists already: edition {version} was released")
+
+
+def check_clean_tree() -> None:
+    dirty = _git("status", "--porcelain", "--untracked-files=normal").strip()
+    if dirty:
+        raise ReleaseError("the work tree has uncommitted changes; commit or stash them first:\n" + dirty)
+
+
+def set_edition(version: str, released: datetime.date) -> None:
+    """Write the edition into CITATION.cff and mirror it into .zenodo.json."""
+    text = CITATION.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^version: .*$", f"version: {version}", text)
+    text = re.sub(r"(?m)^date-released: .*$", f"date-released: {released.isoformat()}", text)
+    CITATION.write_text(text, encoding="utf-8")
+    edition()  # still valid CFF, or CitationError
+    zenodo = json.loads(ZENODO.read_text(encoding="utf-8"))
+    zenodo.update(version=version, publication_date=released.isoformat())
+    ZENODO.write_text(json.dumps(zenodo, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _zip_dir(source: Path, target: Path, prefix: str) -> None:
+    """A zip that is byte-identical for identical files: sorted names, fixed timestamps."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{prefix}/{path.relative_to(source).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+
+
+def write_release_folder(version: str, build_dir: Path, target: Path) -> Path:
+    tmp = target.with_name(target.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "notebooks").mkdir(parents=True)
+    stem = f"high-tech-surveillance-of-immigrants-{version}"
+    _zip_dir(build_dir / "html", tmp / f"{stem}-html.zip", f"{stem}-html")
+    shutil.copyfile(build_dir / "pdf" / PDF_NAME, tmp / f"{stem}.pdf")
+    data = tmp / "data-src"
+    shutil.copytree(DATA_DIR, data)
+    _zip_dir(data, tmp / f"{stem}-data.zip", f"{stem}-data")
+    shutil.rmtree(data)
+    for nb in notebooks():
+        shutil.copyfile(nb, tmp / "notebooks" / nb.name)
+    shutil.copyfile(CITATION, tmp / "CITATION.cff")
+    sums = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(tmp).as_posix()}"
+            for p in sorted(tmp.rglob("*")) if p.is_file()]
+    (tmp / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    return target
+
+
+def release(version: str, released: datetime.date, run_tests: bool = True) -> Path:
+    current = edition().version
+    check_version(version, current, _git("tag", "--list").split())
+    check_clean_tree()
+    if run_tests:
+        print("running the tests (make test) before releasing…", flush=True)
+        if subprocess.run(["make", "test"], cwd=REPO).returncode != 0:
+            raise ReleaseError("the tests fail: fix them before releasing")
+    set_edition(version, released)
+    try:
+        build_dir = REPO / "_build"
+        build(build_dir)
+        _git("add", "CITATION.cff", ".zenodo.json", "notebooks")
+        _git("commit", "-q", "-m", f"Release edition {version}")
+        _git("tag", "-a", f"v{version}", "-m", f"Edition {version}")
+    except (BuildError, subprocess.CalledProcessError) as err:
+        _git("checkout", "--", "CITATION.cff", ".zenodo.json")  # nothing written
+        raise ReleaseError(f"the build failed; the edition was not changed:\n{err}") from None
+    return write_release_folder(version, build_dir, RELEASES / f"v{version}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("version", help="the new edition, X.Y.Z")
+    args = parser.parse_args(argv)
+    # SOURCE_DATE_EPOCH, if set, fixes the release date (reproducible releases); otherwise today.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    released = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date() if epoch
+                else datetime.date.today())
+    try:
+        folder = release(args.version, released)
+    except ReleaseError as err:
+        print(f"RELEASE REFUSED: {err}", file=sys.stderr)
+        return 1
+    print(f"Edition {args.version} released: {folder} (tag v{args.version}; push it with `git push --tags`)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
