@@ -26,11 +26,23 @@ def csv_download_link(frame: pd.DataFrame, name: str) -> str:
             f"Download these rows (CSV)</a></p>")
 
 
-def source_table(frame: pd.DataFrame, *, caption: str, name: str) -> Markdown:
+def column_widths(frame: pd.DataFrame) -> list[int]:
+    """Relative widths that give each column room for its longest unbreakable word or number,
+    so the PDF does not cut "230,000,000" or "IDENT" in a narrow column."""
+    widths = []
+    for column in frame.columns:
+        shown = [_cell(v).replace("\\", "") for v in frame[column]]  # as the reader sees it, unescaped
+        words = str(column).replace("_", " ").split() + [w for text in shown for w in text.split()]
+        widths.append(min(max([len(w) for w in words] + [4]), 30))
+    return widths
+
+
+def source_table(frame: pd.DataFrame, *, caption: str, name: str, widths: list[int] | None = None) -> Markdown:
     """A numbered, captioned table with a CSV download; every cell is escaped so it shows as text."""
     header = "| " + " | ".join(escape_markdown(c) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
     body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    lines = [f"```{{table}} {escape_markdown(caption)}", f":name: {name}", header, rule, *body, "```", "",
-             csv_download_link(frame, name)]
+    widths = widths or column_widths(frame)
+    lines = [f"```{{table}} {escape_markdown(caption)}", f":name: {name}", f":widths: {' '.join(map(str, widths))}",
+             header, rule, *body, "```", "", csv_download_link(frame, name)]
     return Markdown("\n".join(lines))
