@@ -13,7 +13,9 @@ Steps, each stopping the build with a message on failure:
 """
 
 import argparse
+import contextlib
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -205,6 +207,8 @@ def sphinx(builder: str, work: Path) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
     result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
     if result.returncode != 0:
+        if builder == "pdflatex":  # latexmk answers "Nothing to do" after a failed run unless its folder goes
+            shutil.rmtree(work / "_build" / "latex", ignore_errors=True)
         raise BuildError(f"jupyter-book {builder} build failed (warnings count as errors):\n"
                          f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
 
@@ -232,6 +236,19 @@ def replace_file(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+@contextlib.contextmanager
+def exclusive(build_dir: Path):
+    """One build at a time per build folder: a second one waits instead of mixing files."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with (build_dir / ".lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"another build is running in {build_dir}; waiting for it…")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def build(build_dir: Path, *, force: bool = False, execute_notebooks: bool = True, pdf: bool = True) -> None:
     from .validate import validate
 
@@ -241,6 +258,15 @@ def build(build_dir: Path, *, force: bool = False, execute_notebooks: bool = Tru
         raise BuildError("data validation failed:\n" + "\n".join(map(str, problems))
                          + "\nfix the data (see data/README.md) and run `make book` again")
     say("data: valid")
+    with exclusive(build_dir):
+        _build_validated(build_dir, force=force, execute_notebooks=execute_notebooks, pdf=pdf)
+    ed = edition()
+    say(f"\nEdition {ed.version} built in {time.monotonic() - started:.0f} s:\n"
+        f"  HTML: {build_dir / 'html' / 'index.html'}\n"
+        + (f"  PDF:  {build_dir / 'pdf' / PDF_NAME}\n" if pdf else ""))
+
+
+def _build_validated(build_dir: Path, *, force: bool, execute_notebooks: bool, pdf: bool) -> None:
     if execute_notebooks:
         execute_stale(force)
     work = build_dir / ".work"
@@ -262,10 +288,6 @@ def build(build_dir: Path, *, force: bool = False, execute_notebooks: bool = Tru
     say(f"html: {'built' if html_stale else 'content unchanged, not rebuilt'}")
     if pdf:
         say(f"pdf: {'built' if pdf_stale else 'content unchanged, not rebuilt'}")
-    ed = edition()
-    say(f"\nEdition {ed.version} built in {time.monotonic() - started:.0f} s:\n"
-        f"  HTML: {build_dir / 'html' / 'index.html'}\n"
-        + (f"  PDF:  {pdf_path}\n" if pdf else ""))
 
 
 def main(argv: list[str] | None = None) -> int:

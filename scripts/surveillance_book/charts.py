@@ -24,7 +24,7 @@ from . import FIGURE_METADATA
 
 THEME = "surveillance_book"
 FONT = "Liberation Sans"  # shipped inside vl-convert, so PNGs look the same everywhere
-ACCENT = "#b3372b"
+ACCENT = "#e7298a"  # distinct from every section colour
 MUTED = "#8a8f98"
 SECTION_COLORS = {
     "overview": "#4d4d4d",
