@@ -42,8 +42,15 @@ def test_month_follows_the_precision_of_the_source():
     assert text.month(date, "year") == "2018"
 
 
-def test_glued_text_has_no_quotes():
-    assert repr(text.Text("$95 million")) == "$95 million"
+@pytest.mark.parametrize("phrase", ["500,000", "29", "4.2", "1994", "$95 million", "Giant Oak's", "350,000–400,000",
+                                    "(not known by this date)", 'the "high-level" tier'])
+def test_glued_text_reads_back_exactly_as_written(phrase, monkeypatch):
+    from myst_nb.core.variables import format_plain_text
+
+    stored = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display: stored.update({name: repr(value)}))
+    text.glue_text("key", phrase)
+    assert format_plain_text(stored["key"], "") == phrase
 
 
 def test_escape_markdown_shows_markup_as_text():

@@ -64,18 +64,15 @@ def month(date: pd.Timestamp, precision: str = "month") -> str:
     return date.strftime(formats[precision])
 
 
-class Text(str):
-    """A string whose repr is itself, so ``{glue:text}`` shows it without quotes."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
 def glue_text(name: str, value: str) -> None:
-    """Glue a finished phrase for use in prose as ``{glue:text}`name```."""
+    """Glue a finished phrase for use in prose as ``{glue:text}`name```.
+
+    It is stored as the string's repr ('500,000'); myst-nb reads it back with
+    ``ast.literal_eval``, which only strips the quotes. A bare 500,000 would be read
+    as the tuple (500, 0)."""
     from myst_nb import glue
 
-    glue(name, Text(value), display=False)
+    glue(name, str(value), display=False)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$&:])")
