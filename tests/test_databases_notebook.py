@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from myst_nb.core.variables import format_plain_text
 
 from surveillance_book.paths import NOTEBOOKS_DIR
 
@@ -26,7 +27,8 @@ def _glued(nb: dict) -> dict[str, str]:
         for out in cell.get("outputs", []):
             name = out.get("metadata", {}).get("scrapbook", {}).get("name")
             if name:
-                values[name] = _text(out["data"]["application/papermill.record/text/plain"])
+                # read back as myst-nb does when it renders {glue:text}
+                values[name] = format_plain_text(_text(out["data"]["application/papermill.record/text/plain"]), "")
     return values
 
 
