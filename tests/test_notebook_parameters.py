@@ -1,11 +1,13 @@
 """Each chapter reruns under papermill with other parameters, and the output follows them."""
 
 import json
+import re
 
 import papermill
 import pytest
 
 from surveillance_book.build import notebooks
+from surveillance_book.data import load
 from surveillance_book.paths import NOTEBOOKS_DIR
 
 CHAPTERS = notebooks()
@@ -65,3 +67,23 @@ def test_highlight_changes_the_charts(path, tmp_path):
     charts = [(a, b) for a, b in zip(outputs(stored), outputs(other), strict=True) if "vegaEmbed" in a]
     assert charts, "the chapter has no chart"
     assert any(a != b for a, b in charts), "no chart depends on highlight"
+
+
+def documented_command(path) -> dict[str, str]:
+    """The papermill command the chapter's parameters cell shows its readers, as parameters."""
+    nb = json.loads(path.read_text())
+    source = "".join(next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))["source"])
+    command = next(line for line in source.splitlines() if "papermill" in line and "-p " in line)
+    assert f"notebooks/{path.name} " in command, "the command must rerun this very chapter"
+    return dict(re.findall(r"-p (\S+) (\S+)", command))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_the_command_shown_on_the_page_runs_and_changes_the_chapter(path, tmp_path):
+    parameters = documented_command(path)
+    assert set(parameters) == {"as_of", "highlight"}
+    assert parameters["highlight"] in set(load("organizations").org_id), "the example names a real organization"
+    stored = json.loads(path.read_text())
+    rerun_nb = rerun(path, tmp_path, **parameters)
+    assert glued(rerun_nb)["highlight"] != glued(stored)["highlight"]
+    assert outputs(rerun_nb) != outputs(stored)
