@@ -7,7 +7,7 @@
 - ``image/png``: the static image the LaTeX/PDF builder picks.
 Element ids come from the chart name and a hash of its spec, so reruns store
 identical outputs. The output's metadata names the figure (``fig-<name>``) and its
-caption (the description); the build copies them into the cell's ``mystnb.figure``
+caption (the title); the build copies them into the cell's ``mystnb.figure``
 metadata so Sphinx numbers the chart as a figure in HTML and PDF alike.
 """
 
@@ -65,9 +65,10 @@ def slug(text: str) -> str:
 class ChartOutput:
     """A rendered chart; Jupyter displays it through ``_repr_mimebundle_``."""
 
-    def __init__(self, spec: dict, name: str, description: str):
+    def __init__(self, spec: dict, name: str, title: str, description: str):
         self.spec = spec
         self.name = name
+        self.title = title
         self.description = description
         spec_json = json.dumps(spec, sort_keys=True)
         self.element_id = f"chart-{slug(name)}-{hashlib.sha256(spec_json.encode()).hexdigest()[:10]}"
@@ -99,7 +100,8 @@ class ChartOutput:
             "image/png": base64.b64encode(self.png).decode(),
             "text/plain": repr(self),
         }
-        return data, {FIGURE_METADATA: {"name": f"fig-{slug(self.name)}", "caption": self.description}}
+        # The caption is the title: short enough for a printed page; the description stays in aria-label and alt.
+        return data, {FIGURE_METADATA: {"name": f"fig-{slug(self.name)}", "caption": self.title}}
 
 
 def show(chart: alt.TopLevelMixin, *, name: str, title: str, description: str, sources: str) -> ChartOutput:
@@ -111,4 +113,4 @@ def show(chart: alt.TopLevelMixin, *, name: str, title: str, description: str, s
         title=alt.TitleParams(text=title, subtitle=f"Source: {sources}"),
         description=description,
     )
-    return ChartOutput(titled.to_dict(), name, description)
+    return ChartOutput(titled.to_dict(), name, title, description)

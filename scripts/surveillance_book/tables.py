@@ -43,6 +43,8 @@ def source_table(frame: pd.DataFrame, *, caption: str, name: str, widths: list[i
     rule = "|" + "---|" * len(frame.columns)
     body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     widths = widths or column_widths(frame)
-    lines = [f"```{{table}} {escape_markdown(caption)}", f":name: {name}", f":widths: {' '.join(map(str, widths))}",
+    # longtable: in the PDF a long table continues on the next page instead of running off this one
+    lines = [f"```{{table}} {escape_markdown(caption)}", f":name: {name}", ":class: longtable",
+             f":widths: {' '.join(map(str, widths))}",
              header, rule, *body, "```", "", csv_download_link(frame, name)]
     return Markdown("\n".join(lines))
