@@ -7,8 +7,8 @@ import pandas as pd
 from .data import load
 from .paths import DATA_DIR
 
-# sphinxcontrib-bibtex 2.7 crashes on @report; @techreport and @misc work.
-ENTRY_TYPES = {"report": "techreport"}
+# Every source is a @misc entry with its kind in howpublished: sphinxcontrib-bibtex 2.7 crashes on
+# @report, and @techreport would print the publishers twice (as authors and as institution).
 _LATEX_SPECIAL = re.compile(r"([&%$#_{}])")
 
 
@@ -25,7 +25,7 @@ def entry(row: pd.Series) -> str:
     fields = {
         "title": "{" + _field(row["title"]) + "}",  # double braces keep the capitalisation
         "author": "{" + _field(row["publisher"]) + "}" if pd.notna(row["publisher"]) else None,
-        "institution": _field(row["publisher"]) if row["kind"] == "report" else None,
+        "howpublished": _field(str(row["kind"]).capitalize()),
         "year": str(published.year) if pd.notna(published) else "{n.d.}",
         # a bare month macro (jan, feb, ...) is how BibTeX spells months
         "month": published.strftime("%b").lower() if pd.notna(published) and precision != "year" else None,
@@ -33,7 +33,7 @@ def entry(row: pd.Series) -> str:
         "note": _field(row["note"]),
     }
     body = ",\n".join(f"  {key} = {value}" for key, value in fields.items() if value)
-    return f"@{ENTRY_TYPES.get(row['kind'], 'misc')}{{{row['source_id']},\n{body}\n}}\n"
+    return f"@misc{{{row['source_id']},\n{body}\n}}\n"
 
 
 def bibtex(data_dir=DATA_DIR) -> str:
