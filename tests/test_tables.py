@@ -12,10 +12,17 @@ def test_table_is_captioned_named_and_escaped():
     assert lines[0] == "```{table} Rows behind Figure 1"
     assert lines[1] == ":name: tbl-x"
     assert lines[2] == ":class: longtable"  # may break across PDF pages
-    assert lines[3] == f":widths: {len('<b>Palantir</b>')} {len('51,600,000')}"  # longest word of each column
+    assert lines[3] == f":widths: {len('<b>Palantir</b>') + 2} {len('51,600,000') + 2}"  # longest word + padding
     assert r"| \<b\>Palantir\</b\> | 51,600,000 |" in lines
     assert r"| A\|B | 2.5 |" in lines
     assert lines[-3] == "```"
+
+
+def test_headers_can_wrap_and_ids_break_at_hyphens():
+    frame = pd.DataFrame({"primary_source_id": ["general-dynamics-dhs-authorizations"]})
+    lines = source_table(frame, caption="c", name="n").data.splitlines()
+    assert "| primary source id |" in lines
+    assert lines[3] == f":widths: {len('authorizations') + 2}"
 
 
 def test_rows_download_as_csv_inside_the_page():

@@ -26,20 +26,24 @@ def csv_download_link(frame: pd.DataFrame, name: str) -> str:
             f"Download these rows (CSV)</a></p>")
 
 
+def _header(column) -> str:
+    return str(column).replace("_", " ")  # "primary source id" can wrap; "primary_source_id" cannot
+
+
 def column_widths(frame: pd.DataFrame) -> list[int]:
-    """Relative widths that give each column room for its longest unbreakable word or number,
-    so the PDF does not cut "230,000,000" or "IDENT" in a narrow column."""
+    """Relative widths that give each column room for its longest unbreakable word or number
+    (ids break at their hyphens), plus padding, so the PDF does not cut "230,000,000" or "IDENT"."""
     widths = []
     for column in frame.columns:
         shown = [_cell(v).replace("\\", "") for v in frame[column]]  # as the reader sees it, unescaped
-        words = str(column).replace("_", " ").split() + [w for text in shown for w in text.split()]
-        widths.append(min(max([len(w) for w in words] + [4]), 30))
+        words = _header(column).split() + [p for text in shown for w in text.split() for p in w.split("-")]
+        widths.append(min(max([len(w) for w in words] + [4]), 30) + 2)
     return widths
 
 
 def source_table(frame: pd.DataFrame, *, caption: str, name: str, widths: list[int] | None = None) -> Markdown:
     """A numbered, captioned table with a CSV download; every cell is escaped so it shows as text."""
-    header = "| " + " | ".join(escape_markdown(c) for c in frame.columns) + " |"
+    header = "| " + " | ".join(escape_markdown(_header(c)) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
     body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     widths = widths or column_widths(frame)
