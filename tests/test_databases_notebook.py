@@ -77,7 +77,8 @@ def test_hedges_reach_the_prose(stored):
     assert glued["hart_modality_count"].startswith("at least ")
     assert "–" in glued["ident_transactions"]  # a range, not one number
     assert glued["hart_phase1"].startswith("scheduled ")
-    assert "awarded" in glued["hart_contract_kind"]
+    assert glued["hart_builder"].endswith(" is to build it")  # the building is planned, not done
+    assert glued["hart_contract_award"].startswith("an award of $")  # the kind of amount, in plain words
 
 
 def test_chart_names_are_prefixed_and_every_chart_has_a_tooltip(stored):
