@@ -47,3 +47,9 @@ def test_loader_records_the_files_it_read():
 def test_unknown_table_is_a_clear_error():
     with pytest.raises(KeyError, match="no table 'contract'"):
         data.load("contract")
+
+
+def test_source_of_prefers_the_primary_source():
+    frame = pd.DataFrame({"source_id": ["afsc-2019", "afsc-2019"],
+                          "primary_source_id": ["dhs-pia-2016", None]})
+    assert data.source_of(frame).tolist() == ["dhs-pia-2016", "afsc-2019"]

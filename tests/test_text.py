@@ -58,3 +58,22 @@ def test_escape_markdown_shows_markup_as_text():
     assert text.escape_markdown("a|b *c*") == r"a\|b \*c\*"
     assert text.escape_markdown(None) == ""
     assert text.escape_markdown(float("nan")) == ""
+
+
+@pytest.mark.parametrize(("n", "expected"), [
+    (0, "zero"), (1, "one"), (3, "three"), (12, "twelve"), (13, "13"), (1200, "1,200"),
+])
+def test_count_spells_small_numbers(n, expected):
+    assert text.count(n) == expected
+
+
+@pytest.mark.parametrize(("items", "expected"), [
+    ([], ""),
+    (["ICE"], "ICE"),
+    (["ICE", "CBP"], "ICE and CBP"),
+    (iter(["ICE", "CBP", "USCIS"]), "ICE, CBP and USCIS"),
+    (["faces", "scars and tattoos"], "faces and scars and tattoos"),
+    (["scars and tattoos", "faces", "irises"], "scars and tattoos, faces, and irises"),
+])
+def test_and_list_joins_names_for_prose(items, expected):
+    assert text.and_list(items) == expected

@@ -87,3 +87,9 @@ def load(name: str, data_dir: str | Path = DATA_DIR) -> pd.DataFrame:
 def known_by(frame: pd.DataFrame, as_of: str, column: str = "as_of") -> pd.DataFrame:
     """Rows whose fact was stated on or before ``as_of`` (YYYY-MM-DD)."""
     return frame[frame[column] <= pd.Timestamp(as_of)]
+
+
+def source_of(frame: pd.DataFrame) -> pd.Series:
+    """The document each row comes from: its ``primary_source_id``, or else the ``source_id``
+    of the report that cites it when no primary source is named."""
+    return frame.primary_source_id.fillna(frame.source_id)

@@ -64,6 +64,26 @@ def month(date: pd.Timestamp, precision: str = "month") -> str:
     return date.strftime(formats[precision])
 
 
+_SMALL_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def count(n: int) -> str:
+    """A count for prose: zero to twelve in words ("three"), larger ones in figures ("24", "1,200")."""
+    return _SMALL_NUMBERS[n] if 0 <= n < len(_SMALL_NUMBERS) else number(n)
+
+
+def and_list(items) -> str:
+    """Names joined for prose: "A", "A and B", "A, B and C".
+
+    A serial comma is added only when an item itself contains " and ", so the last
+    item stays distinct: "scars and tattoos, faces, and irises"."""
+    items = [str(i) for i in items]
+    if len(items) < 2:
+        return "".join(items)
+    serial = "," if len(items) > 2 and any(" and " in i for i in items) else ""
+    return ", ".join(items[:-1]) + serial + " and " + items[-1]
+
+
 def glue_text(name: str, value: str) -> None:
     """Glue a finished phrase for use in prose as ``{glue:text}`name```.
 
