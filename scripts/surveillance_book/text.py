@@ -77,7 +77,7 @@ def and_list(items) -> str:
 
     A serial comma is added only when an item itself contains " and ", so the last
     item stays distinct: "scars and tattoos, faces, and irises"."""
-    items = [str(i) for i in items]
+    items = list(items)
     if len(items) < 2:
         return "".join(items)
     serial = "," if len(items) > 2 and any(" and " in i for i in items) else ""
