@@ -53,3 +53,19 @@ def test_source_of_prefers_the_primary_source():
     frame = pd.DataFrame({"source_id": ["afsc-2019", "afsc-2019"],
                           "primary_source_id": ["dhs-pia-2016", None]})
     assert data.source_of(frame).tolist() == ["dhs-pia-2016", "afsc-2019"]
+
+
+@pytest.mark.parametrize(("date", "precision", "expected"), [
+    ("2018-01-01", "year", "2018-12-31"),
+    ("2020-02-01", "month", "2020-02-29"),
+    ("2019-04-01", "month", "2019-04-30"),
+    ("2019-04-17", "day", "2019-04-17"),
+    ("2018-12-31", "year", "2018-12-31"),
+])
+def test_period_end_is_the_last_day_the_date_stands_for(date, precision, expected):
+    assert data.period_end(pd.Timestamp(date), precision) == pd.Timestamp(expected)
+
+
+def test_period_end_rejects_an_unknown_precision():
+    with pytest.raises(KeyError):
+        data.period_end(pd.Timestamp("2018-01-01"), "decade")

@@ -93,3 +93,12 @@ def source_of(frame: pd.DataFrame) -> pd.Series:
     """The document each row comes from: its ``primary_source_id``, or else the ``source_id``
     of the report that cites it when no primary source is named."""
     return frame.primary_source_id.fillna(frame.source_id)
+
+
+_PERIOD_ENDS = {"year": pd.offsets.YearEnd(0), "month": pd.offsets.MonthEnd(0), "day": pd.offsets.Day(0)}
+
+
+def period_end(date: pd.Timestamp, precision: str) -> pd.Timestamp:
+    """The last day of the period a date stands for at its precision (year, month or day):
+    2018 at year precision -> 31 December 2018; February 2020 at month precision -> 29 February 2020."""
+    return date + _PERIOD_ENDS[precision]
