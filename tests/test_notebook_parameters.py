@@ -5,6 +5,7 @@ import re
 
 import papermill
 import pytest
+from notebook_outputs import glued
 
 from surveillance_book.build import notebooks
 from surveillance_book.data import load
@@ -17,16 +18,6 @@ def outputs(nb: dict) -> list[str]:
     """Every output of every code cell, as comparable text (chart HTML, glued text, tables)."""
     return [json.dumps(o.get("data", o.get("text")), sort_keys=True)
             for cell in nb["cells"] if cell["cell_type"] == "code" for o in cell.get("outputs", [])]
-
-
-def glued(nb: dict) -> dict[str, str]:
-    found = {}
-    for cell in nb["cells"]:
-        for o in cell.get("outputs", []):
-            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                found[name] = next(iter(o["data"].values()))
-    return found
 
 
 def rerun(path, tmp_path, **parameters) -> dict:
