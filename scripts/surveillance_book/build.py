@@ -6,8 +6,8 @@ Steps, each stopping the build with a message on failure:
    recorded in ``notebooks/manifest.json`` (the notebook's cells, the data,
    the shared package and the lock), in parallel, writing a notebook only
    after its run succeeded;
-3. build the HTML, then the PDF when content changed, in ``_build/.work``
-   (Sphinx warnings are errors);
+3. build the HTML and the PDF, each only when the book's sources changed, side by
+   side in ``_build/.work/html`` and ``_build/.work/pdf`` (Sphinx warnings are errors);
 4. copy the results to ``_build/html`` and ``_build/pdf`` only when all
    succeeded, so a failed build leaves the last good book in place.
 """
@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from . import FIGURE_METADATA
@@ -274,16 +274,17 @@ def _build_validated(build_dir: Path, *, force: bool, execute_notebooks: bool, p
     html_path, pdf_path = build_dir / "html", build_dir / "pdf" / PDF_NAME
     html_stale = force or _stale(html_path, work / "html.inputs", digest)
     pdf_stale = pdf and (force or _stale(pdf_path, work / "pdf.inputs", digest))
-    if html_stale:
-        sphinx("html", work)
-    if pdf_stale:
-        sphinx("pdflatex", work)
+    # HTML and PDF build side by side, each in its own folder (own doctrees), one per core.
+    jobs = [("html", work / "html")] * html_stale + [("pdflatex", work / "pdf")] * pdf_stale
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for future in [pool.submit(sphinx, builder, folder) for builder, folder in jobs]:
+            future.result()  # the first failure stops the build here, before anything is replaced
     # Only now, with every step done, replace the published book.
     if html_stale:
-        replace_dir(work / "_build" / "html", html_path)
+        replace_dir(work / "html" / "_build" / "html", html_path)
         (work / "html.inputs").write_text(digest)
     if pdf_stale:
-        replace_file(work / "_build" / "latex" / "book.pdf", pdf_path)
+        replace_file(work / "pdf" / "_build" / "latex" / "book.pdf", pdf_path)
         (work / "pdf.inputs").write_text(digest)
     say(f"html: {'built' if html_stale else 'content unchanged, not rebuilt'}")
     if pdf:

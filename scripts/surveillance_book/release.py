@@ -16,9 +16,9 @@ import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
+from .archive import write_zip
 from .build import PDF_NAME, BuildError, build, notebooks
 from .edition import CITATION, SEMVER, edition
 from .paths import DATA_DIR, REPO
@@ -64,12 +64,7 @@ def set_edition(version: str, released: datetime.date) -> None:
 
 
 def _zip_dir(source: Path, target: Path, prefix: str) -> None:
-    """A zip that is byte-identical for identical files: sorted names, fixed timestamps."""
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in source.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"{prefix}/{path.relative_to(source).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+    write_zip(target, [p for p in source.rglob("*") if p.is_file()], source, prefix)
 
 
 def write_release_folder(version: str, build_dir: Path, target: Path) -> Path:

@@ -12,7 +12,6 @@
 """
 
 import html
-import zipfile
 from pathlib import Path
 
 from docutils import nodes
@@ -20,6 +19,7 @@ from docutils.parsers.rst import Directive
 from sphinx import addnodes
 
 from . import edition as editions
+from .archive import write_zip
 from .data import package
 from .paths import DATA_DIR
 
@@ -148,12 +148,8 @@ def _write_data_zip(app, exception) -> None:
     if exception or app.builder.format != "html":
         return
     target = Path(app.outdir) / "_static" / _data_zip_name()
-    files = sorted(p for p in DATA_DIR.iterdir() if p.is_file() and p.suffix in (".csv", ".json", ".md"))
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            info = zipfile.ZipInfo(f"data/{path.name}", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+    files = [p for p in DATA_DIR.iterdir() if p.is_file() and p.suffix in (".csv", ".json", ".md")]
+    write_zip(target, files, DATA_DIR, "data")
 
 
 def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
