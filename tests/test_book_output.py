@@ -1,5 +1,6 @@
 """Tests of the built book: offline HTML, charts drawn in a browser, and the PDF."""
 
+import contextlib
 import functools
 import http.server
 import json
@@ -95,18 +96,27 @@ def test_pdf_has_title_edition_and_every_chart_as_an_image(built_book):
     assert images >= _chart_count()
 
 
-@pytest.fixture(scope="module")
-def served_book(built_book):
-    handler = functools.partial(_QuietHandler, directory=str(built_book / "html"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
         pass  # failed requests are seen by the browser, not the server log
+
+
+@contextlib.contextmanager
+def serve(directory):
+    """A local HTTP server for ``directory``; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def served_book(built_book):
+    with serve(built_book / "html") as url:
+        yield url
 
 
 def test_charts_draw_in_a_browser_without_errors(built_book, served_book):
@@ -127,15 +137,12 @@ def test_browser_check_sees_errors_and_undrawn_charts(tmp_path):
     (tmp_path / "bad.html").write_text(
         '<html><body><div class="vega-chart" id="c"></div><script>console.error("boom"); undefinedCall();</script>'
         '<img src="missing.png"></body></html>')
-    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     browser = Browser()
-    try:
-        report = browser.open(f"http://127.0.0.1:{server.server_address[1]}/bad.html", settle=0.5)
-    finally:
-        browser.close()
-        server.shutdown()
+    with serve(tmp_path) as url:
+        try:
+            report = browser.open(f"{url}/bad.html", settle=0.5)
+        finally:
+            browser.close()
     assert "boom" in report.errors
     assert any("undefinedCall" in e for e in report.errors)
     assert any("missing.png" in f for f in report.failed_requests)
