@@ -1,7 +1,12 @@
 """Open a page in headless Chromium (Debian's) over the DevTools protocol and report
 what a reader's browser would: JavaScript errors, console errors and warnings,
-failed requests, and which chart elements hold a drawn SVG or canvas."""
+failed requests, and which chart elements hold a drawn SVG or canvas.
 
+For a page that keeps working after it loads (JupyterLab), ``navigate``, ``evaluate`` and
+``wait_until`` drive it, and every event the browser sends meanwhile is kept in ``events``;
+``problems(events)`` and ``requested_urls(events)`` read them."""
+
+import base64
 import json
 import os
 import signal
@@ -45,6 +50,7 @@ class Browser:
         page = next(t for t in targets if t["type"] == "page")
         self._ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
         self._next_id = 0
+        self.events: list = []  # what navigate, evaluate and wait_until saw
         for domain in ("Page", "Runtime", "Log", "Network"):
             self._call(f"{domain}.enable")
 
@@ -76,25 +82,82 @@ class Browser:
             self._drain(events, 0.5)
         self._drain(events, settle)  # let Vega draw after the load event
         report = PageReport(url)
-        for event in events:
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.exceptionThrown":
-                details = params["exceptionDetails"]
-                report.errors.append(details.get("exception", {}).get("description") or details.get("text"))
-            elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "warning", "assert"):
-                report.errors.append(" ".join(str(a.get("value", a.get("description"))) for a in params["args"]))
-            elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
-                report.errors.append(params["entry"]["text"])
-            elif method == "Network.loadingFailed":
-                report.failed_requests.append(f"{params.get('errorText')} (request {params.get('requestId')})")
-            elif method == "Network.responseReceived" and params["response"]["status"] >= 400:
-                report.failed_requests.append(f"{params['response']['status']} {params['response']['url']}")
+        report.errors, report.failed_requests = problems(events)
         result = self._call("Runtime.evaluate", {"expression": CHARTS_JS, "returnByValue": True})
         report.charts = result["result"]["value"]
         return report
+
+    # --- pages that keep working after they load ----------------------------------------------------
+    def navigate(self, url: str, timeout: float = 30) -> None:
+        """Go to ``url`` and wait for its load event; events go to ``self.events``."""
+        start = len(self.events)
+        self._call("Page.navigate", {"url": url}, self.events)
+        deadline = time.monotonic() + timeout
+        while not any(e.get("method") == "Page.loadEventFired" for e in self.events[start:]):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not load in {timeout:.0f} s")
+            self._drain(self.events, 0.2)
+
+    def evaluate(self, expression: str, await_promise: bool = False):
+        """The value of a JavaScript expression in the page (a promise's value with ``await_promise``)."""
+        result = self._call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                 "awaitPromise": await_promise}, self.events)
+        if "exceptionDetails" in result:
+            details = result["exceptionDetails"]
+            raise RuntimeError(details.get("exception", {}).get("description") or details.get("text"))
+        return result["result"].get("value")
+
+    def wait_until(self, expression: str, timeout: float, what: str | None = None, poll: float = 0.25):
+        """Poll a JavaScript expression until it is truthy; its value, or TimeoutError naming ``what``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not within {timeout:.0f} s: {what or expression}")
+            self._drain(self.events, poll)
+
+    def screenshot(self, path, full_page: bool = False) -> None:
+        """Save a PNG of the page as it is drawn now (the whole page with ``full_page``)."""
+        params = {"format": "png"}
+        if full_page:
+            size = self._call("Page.getLayoutMetrics", {}, self.events)["cssContentSize"]
+            params |= {"captureBeyondViewport": True,
+                       "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}}
+        data = self._call("Page.captureScreenshot", params, self.events)["data"]
+        Path(path).write_bytes(base64.b64decode(data))
+
+    def set_viewport(self, width: int, height: int) -> None:
+        self._call("Emulation.setDeviceMetricsOverride",
+                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, self.events)
 
     def close(self) -> None:
         self._ws.close()
         os.killpg(self._process.pid, signal.SIGTERM)  # Chromium's helper processes too
         self._process.wait(timeout=10)
         self._profile.cleanup()
+
+
+def problems(events: list) -> tuple[list[str], list[str]]:
+    """The JavaScript errors, console errors and warnings, and failed requests among some events."""
+    errors, failed = [], []
+    for event in events:
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            details = params["exceptionDetails"]
+            errors.append(details.get("exception", {}).get("description") or details.get("text"))
+        elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "warning", "assert"):
+            errors.append(" ".join(str(a.get("value", a.get("description"))) for a in params["args"]))
+        elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
+            errors.append(params["entry"]["text"])
+        elif method == "Network.loadingFailed":
+            failed.append(f"{params.get('errorText')} (request {params.get('requestId')})")
+        elif method == "Network.responseReceived" and params["response"]["status"] >= 400:
+            failed.append(f"{params['response']['status']} {params['response']['url']}")
+    return errors, failed
+
+
+def requested_urls(events: list) -> list[str]:
+    """Every URL the page asked for (Network.requestWillBeSent), in order."""
+    return [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]

@@ -13,8 +13,9 @@ from browser import Browser
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from surveillance_book.build import PDF_NAME, notebooks
+from surveillance_book.build import PDF_NAME
 from surveillance_book.edition import edition
+from surveillance_book.execute import notebooks
 
 REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
 CSS_REMOTE = re.compile(r"""(@import\s+|url\(\s*)["']?(https?:)?//""", re.I)

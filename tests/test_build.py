@@ -7,8 +7,8 @@ import shutil
 import nbformat
 import pytest
 
-from surveillance_book import build
-from surveillance_book.paths import NOTEBOOKS_DIR
+from surveillance_book import build, execute
+from surveillance_book.paths import NOTEBOOKS_DIR, REPO
 
 
 def _notebook(tmp_path, *sources, name="nb.ipynb"):
@@ -24,7 +24,7 @@ def test_a_failing_cell_is_named_and_the_notebook_is_left_as_it_was(tmp_path):
     path = _notebook(tmp_path, "x = 1", "import pandas\nraise ValueError('bad row in data/contracts.csv')")
     before = path.read_bytes()
     with pytest.raises(build.BuildError) as err:
-        build.execute(path)
+        execute.execute(path)
     message = str(err.value)
     assert "nb.ipynb, cell 2 ('import pandas'): ValueError: bad row in data/contracts.csv" in message
     assert path.read_bytes() == before
@@ -33,41 +33,41 @@ def test_a_failing_cell_is_named_and_the_notebook_is_left_as_it_was(tmp_path):
 
 def test_a_successful_run_stores_outputs_without_timestamps(tmp_path):
     path = _notebook(tmp_path, "print(6 * 7)")
-    build.execute(path)
+    execute.execute(path)
     nb = json.loads(path.read_text())
     assert "".join(nb["cells"][0]["outputs"][0]["text"]) == "42\n"
     assert "papermill" not in nb["metadata"]
     assert all("execution" not in c["metadata"] and "papermill" not in c["metadata"] for c in nb["cells"])
     first = path.read_bytes()
-    build.execute(path)
+    execute.execute(path)
     assert path.read_bytes() == first  # a rerun with nothing changed changes nothing
 
 
 def test_staleness_names_the_input_that_changed(tmp_path, monkeypatch):
-    chapter = build.notebooks()[0]
-    reads = [str(build.REPO / "data" / "metrics.csv")]
-    manifest = {chapter.name: build.notebook_inputs(chapter, reads)}
-    assert build.why_stale(chapter, manifest, force=False) is None
-    assert build.why_stale(chapter, manifest, force=True) == "FORCE=1"
-    assert build.why_stale(chapter, {}, force=False) == "never executed"
+    chapter = execute.notebooks()[0]
+    reads = [str(REPO / "data" / "metrics.csv")]
+    manifest = {chapter.name: execute.notebook_inputs(chapter, reads)}
+    assert execute.why_stale(chapter, manifest, force=False) is None
+    assert execute.why_stale(chapter, manifest, force=True) == "FORCE=1"
+    assert execute.why_stale(chapter, {}, force=False) == "never executed"
     edited = dict(manifest[chapter.name], **{"data/metrics.csv": "0" * 64})
-    assert build.why_stale(chapter, {chapter.name: edited}, force=False) == "changed: data/metrics.csv"
+    assert execute.why_stale(chapter, {chapter.name: edited}, force=False) == "changed: data/metrics.csv"
 
 
 def test_source_hash_ignores_outputs_but_not_code(tmp_path):
     path = _notebook(tmp_path, "print(1)")
-    before = build.notebook_source_hash(path)
-    build.execute(path)
-    assert build.notebook_source_hash(path) == before
+    before = execute.notebook_source_hash(path)
+    execute.execute(path)
+    assert execute.notebook_source_hash(path) == before
     _notebook(tmp_path, "print(2)")
-    assert build.notebook_source_hash(path) != before
+    assert execute.notebook_source_hash(path) != before
 
 
 def test_stored_manifest_matches_the_stored_notebooks():
     """The committed notebooks were executed from the committed inputs (else `make book` and commit)."""
-    manifest = build.load_manifest()
-    for chapter in build.notebooks():
-        assert build.why_stale(chapter, manifest, force=False) is None, chapter.name
+    manifest = execute.load_manifest()
+    for chapter in execute.notebooks():
+        assert execute.why_stale(chapter, manifest, force=False) is None, chapter.name
 
 
 def test_invalid_data_stops_the_build_before_anything_runs(data_copy, tmp_path, monkeypatch):
@@ -109,6 +109,6 @@ def test_a_failed_book_build_keeps_the_last_good_book(tmp_path, monkeypatch):
 
 
 def test_notebooks_are_the_chapters_of_the_table_of_contents():
-    chapters = build.notebooks()
+    chapters = execute.notebooks()
     assert chapters and all(p.parent == NOTEBOOKS_DIR and p.suffix == ".ipynb" for p in chapters)
     assert shutil.which("chromium"), "Debian chromium is needed by the browser tests"

@@ -1,8 +1,10 @@
 import base64
 import json
+import types
 
 import altair as alt
 import pandas as pd
+import pytest
 
 from surveillance_book import charts
 
@@ -16,9 +18,10 @@ def _show(chart):
     return charts.show(chart, name="Cloud authorizations", title="T", description="Amazon leads.", sources="AFSC")
 
 
-def test_output_has_html_for_the_web_and_png_for_print():
+def test_output_stores_the_spec_and_one_png_once():
     bundle, metadata = _show(_chart())._repr_mimebundle_()
-    assert set(bundle) == {"text/html", "image/png", "text/plain"}
+    assert set(bundle) == {charts.VEGALITE_MIME, "image/png", "text/plain"}
+    assert bundle[charts.VEGALITE_MIME]["usermeta"]["name"] == "Cloud authorizations"
     assert metadata[charts.FIGURE_METADATA] == {"name": "fig-cloud-authorizations", "caption": "T"}
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
 
@@ -50,16 +53,31 @@ def test_description_is_escaped_in_html():
     assert 'aria-label="&lt;b&gt; &amp; &quot;q&quot;"' in out.html()
 
 
-def test_spec_cannot_close_the_script_tag():
-    frame = pd.DataFrame({"label": ["</script><script>alert(1)</script>"], "n": [1]})
+@pytest.mark.parametrize("label", ["</script><script>alert(1)</script>", "Giant Oak <!--<script>",
+                                   "a\u2028b", "x & y > z"])
+def test_no_data_can_break_out_of_the_script(label):
+    frame = pd.DataFrame({"label": [label], "n": [1]})
     out = _show(alt.Chart(frame).mark_bar().encode(x="n:Q", y="label:N"))
-    script = out.html().split("<script>", 1)[1]
-    assert "</script><script>" not in script.split("</script>\n</figure>")[0]
-    assert json.loads(json.dumps(out.spec))  # spec itself untouched
+    script = out.html().split("<script>", 1)[1].rsplit("</script>", 1)[0]
+    assert not set("<>&\u2028") & set(script.split("const spec = ", 1)[1].split(";\n", 1)[0])
+    assert json.loads(charts.script_json(out.spec)) == json.loads(json.dumps(out.spec))  # same data back
 
 
-def test_highlight_colour_marks_only_the_chosen_value():
-    spec = _chart().encode(color=charts.highlight_color("provider", "Amazon")).to_dict()
-    assert spec["encoding"]["color"]["condition"]["value"] == charts.ACCENT
-    assert spec["encoding"]["color"]["value"] != charts.ACCENT
-    assert charts.highlight_color("provider", None) == {"value": charts.SECTION_COLORS["databases"]}
+def test_the_html_builder_draws_the_stored_spec():
+    from surveillance_book.sphinx_ext import VegaLiteHTML
+
+    out = _show(_chart())
+    data = types.SimpleNamespace(mime_type=charts.VEGALITE_MIME, content=out.spec)
+    (node,) = VegaLiteHTML.handle_mime(None, data, inline=False)
+    assert node.astext() == out.html()
+    assert VegaLiteHTML.handle_mime(None, types.SimpleNamespace(mime_type="image/png", content=""), False) is None
+    assert ("html", charts.VEGALITE_MIME, 5) in VegaLiteHTML.mime_priority_overrides
+
+
+def test_a_long_source_line_wraps_instead_of_widening_the_chart():
+    sources = "; ".join(f"Publisher number {i} (2018)" for i in range(8))
+    spec = charts.show(_chart(), name="x", title="T", description="d", sources=sources).spec
+    lines = spec["title"]["subtitle"]
+    assert isinstance(lines, list) and len(lines) > 1
+    assert all(len(line) <= charts.SOURCE_LINE_CHARS for line in lines)
+    assert " ".join(lines) == f"Source: {sources}"

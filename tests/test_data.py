@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from surveillance_book import data
+from surveillance_book import data, read_log
 from surveillance_book.paths import DATA_DIR
 
 
@@ -38,10 +38,10 @@ def test_known_by_keeps_facts_stated_by_the_date():
 
 
 def test_loader_records_the_files_it_read():
-    data.FILES_READ.clear()
+    read_log.FILES_READ.clear()
     data.load("metrics")
-    assert (DATA_DIR / "metrics.csv").resolve() in data.FILES_READ
-    assert data.FILES_READ == {(DATA_DIR / "metrics.csv").resolve(), (DATA_DIR / "datapackage.json").resolve()}
+    assert (DATA_DIR / "metrics.csv").resolve() in read_log.FILES_READ
+    assert read_log.FILES_READ == {(DATA_DIR / "metrics.csv").resolve(), (DATA_DIR / "datapackage.json").resolve()}
 
 
 def test_unknown_table_is_a_clear_error():

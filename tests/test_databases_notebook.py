@@ -6,6 +6,7 @@ import re
 import pytest
 from notebook_outputs import glued as glued_values
 
+from surveillance_book.charts import VEGALITE_MIME
 from surveillance_book.paths import NOTEBOOKS_DIR
 
 NOTEBOOK = NOTEBOOKS_DIR / "databases.ipynb"
@@ -28,7 +29,7 @@ def _charts(nb: dict) -> dict[str, str]:
         for out in cell.get("outputs", []):
             text = _text(out.get("data", {}).get("text/plain", ""))
             if text.startswith("Chart "):
-                found[text.split(":")[0].removeprefix("Chart ")] = _text(out["data"]["text/html"])
+                found[text.split(":")[0].removeprefix("Chart ")] = json.dumps(out["data"][VEGALITE_MIME])
     return found
 
 

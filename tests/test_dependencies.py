@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from surveillance_book import build
+from surveillance_book import build, console, execute
 from surveillance_book.paths import DATA_DIR
 
-CHAPTERS = build.notebooks()
+CHAPTERS = execute.notebooks()
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
@@ -23,19 +23,19 @@ def test_rerun_is_identical_and_reads_only_what_the_manifest_covers(path, tmp_pa
     os.symlink(DATA_DIR, tmp_path / "data")  # the notebook's default data_dir is ../data
     copy = tmp_path / "notebooks" / path.name
     shutil.copyfile(path, copy)
-    reads = {build.shown(Path(f)) for f in build.execute(copy)}
+    reads = {console.shown(Path(f)) for f in execute.execute(copy)}
     assert copy.read_bytes() == path.read_bytes(), "stored notebook differs from a fresh run: run `make book`"
-    covered = set(build.load_manifest()[path.name])
+    covered = set(execute.load_manifest()[path.name])
     assert any(r.startswith("data/") for r in reads), "the loader recorded no data file"
     assert reads - {copy.as_posix()} <= covered, f"read but not in the manifest: {sorted(reads - covered)}"
 
 
 def test_a_changed_csv_reruns_only_the_notebooks_that_read_it():
-    manifest = build.load_manifest()
+    manifest = execute.load_manifest()
     for table in ("data/metrics.csv", "data/events.csv", "data/concerns.csv"):
         changed = {name: dict(entry, **{table: "0" * 64}) if table in entry else entry
                    for name, entry in manifest.items()}
-        stale = {p.name for p in CHAPTERS if build.why_stale(p, changed, force=False)}
+        stale = {p.name for p in CHAPTERS if execute.why_stale(p, changed, force=False)}
         assert stale == {name for name, entry in manifest.items() if table in entry}
 
 

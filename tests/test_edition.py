@@ -71,3 +71,23 @@ def test_a_tagged_commit_carries_the_edition_of_its_tag():
                           text=True, check=True).stdout.split()
     for tag in tags:  # untagged commits are work between editions
         assert tag == f"v{editions.edition().version}"
+
+
+def test_write_edition_keeps_comments_and_refuses_what_it_cannot_place(tmp_path):
+    import datetime
+
+    from surveillance_book.edition import CITATION, CitationError, edition, write_edition
+
+    path = tmp_path / "CITATION.cff"
+    path.write_bytes(CITATION.read_bytes())
+    ed = write_edition("3.2.1", datetime.date(2031, 2, 3), path)
+    assert (ed.version, ed.released) == ("3.2.1", datetime.date(2031, 2, 3))
+    assert path.read_text().splitlines()[0] == CITATION.read_text().splitlines()[0]  # the comment stays
+    broken = path.read_text().replace("\nversion: 3.2.1", "\n# no version line")
+    path.write_text(broken)
+    with pytest.raises(CitationError, match="one top-level 'version:' line, found 0"):
+        write_edition("3.2.2", datetime.date(2031, 2, 3), path)
+    path.write_bytes(CITATION.read_bytes())
+    with pytest.raises(CitationError):
+        write_edition("3.2", datetime.date(2031, 2, 3), path)  # not semantic: refused, and not left behind
+    assert edition(path).version == edition(CITATION).version

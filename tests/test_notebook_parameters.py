@@ -7,8 +7,9 @@ import papermill
 import pytest
 from notebook_outputs import glued
 
-from surveillance_book.build import notebooks
+from surveillance_book.charts import VEGALITE_MIME
 from surveillance_book.data import load
+from surveillance_book.execute import notebooks
 from surveillance_book.paths import NOTEBOOKS_DIR
 
 CHAPTERS = notebooks()
@@ -54,8 +55,8 @@ def test_earlier_as_of_changes_the_glued_figures(path, tmp_path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_highlight_changes_the_charts(path, tmp_path):
     stored = json.loads(path.read_text())
-    other = rerun(path, tmp_path, highlight="no-such-organization")
-    charts = [(a, b) for a, b in zip(outputs(stored), outputs(other), strict=True) if "vegaEmbed" in a]
+    other = rerun(path, tmp_path, highlight="")  # no highlight at all
+    charts = [(a, b) for a, b in zip(outputs(stored), outputs(other), strict=True) if VEGALITE_MIME in a]
     assert charts, "the chapter has no chart"
     assert any(a != b for a, b in charts), "no chart depends on highlight"
 
@@ -78,3 +79,24 @@ def test_the_command_shown_on_the_page_runs_and_changes_the_chapter(path, tmp_pa
     rerun_nb = rerun(path, tmp_path, **parameters)
     assert glued(rerun_nb)["highlight"] != glued(stored)["highlight"]
     assert outputs(rerun_nb) != outputs(stored)
+
+
+@pytest.mark.parametrize("parameters, message", [
+    ({"as_of": "2019-02-30"}, "as_of '2019-02-30' is not a date written YYYY-MM-DD"),
+    ({"highlight": "no-such-organization"}, "highlight 'no-such-organization' is not an org_id"),
+])
+def test_a_bad_parameter_stops_the_chapter_with_one_line(parameters, message, tmp_path):
+    path = CHAPTERS[0]
+    with pytest.raises(papermill.PapermillExecutionError) as failure:
+        rerun(path, tmp_path, **parameters)
+    assert failure.value.ename == "ParameterError"
+    assert message in failure.value.evalue
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+@pytest.mark.parametrize("as_of", ["1900-01-01", "2100-12-31"])
+def test_every_chapter_renders_at_any_date(path, as_of, tmp_path):
+    nb = rerun(path, tmp_path, as_of=as_of)
+    values = glued(nb)
+    if as_of == "1900-01-01":  # nothing stated yet: every figure of the prose says so
+        assert {v for k, v in values.items() if k not in ("as_of", "highlight")} <= {"(not known by this date)"}

@@ -23,7 +23,7 @@ def test_bad_versions_are_refused(version, message):
 
 
 def test_a_dirty_tree_is_refused_before_anything_is_written(monkeypatch):
-    monkeypatch.setattr(release, "_git", lambda *a: " M data/contracts.csv\n" if a[0] == "status" else "")
+    monkeypatch.setattr(release, "git", lambda *a: " M data/contracts.csv\n" if a[0] == "status" else "")
     monkeypatch.setattr(release, "set_edition", lambda *a: pytest.fail("edition written on a dirty tree"))
     with pytest.raises(release.ReleaseError, match="uncommitted changes"):
         release.release("9.0.0", datetime.date(2030, 1, 1), run_tests=False)

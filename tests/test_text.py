@@ -77,3 +77,12 @@ def test_count_spells_small_numbers(n, expected):
 ])
 def test_and_list_joins_names_for_prose(items, expected):
     assert text.and_list(items) == expected
+
+
+def test_times_keeps_a_floor_true_by_rounding_down():
+    from surveillance_book.text import times
+
+    assert times(500e6, 230e6, "at least") == "at least 2.1 times"  # 2.17 -> 2.1, never 2.2
+    assert times(110, 26) == "4.2 times"
+    assert times(30, 7, "up to") == "up to 4.3 times"  # 4.28 -> 4.3
+    assert times(40, 20) == "2 times"

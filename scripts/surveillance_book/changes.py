@@ -11,6 +11,7 @@ import daff
 
 from .data import package
 from .edition import SEMVER
+from .git import git
 from .paths import DATA_DIR, REPO
 
 
@@ -27,10 +28,6 @@ class TableChange:
         return bool(self.added or self.removed or self.changed)
 
 
-def _git(*args: str, repo: Path = REPO) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
-
-
 def _semver(tag: str) -> tuple[int, ...] | None:
     match = SEMVER.match(tag.removeprefix("v"))
     return tuple(map(int, match.groups())) if tag.startswith("v") and match else None
@@ -39,7 +36,7 @@ def _semver(tag: str) -> tuple[int, ...] | None:
 def previous_tag(version: str, repo: Path = REPO) -> str | None:
     """The highest edition tag below ``version``, or None for a first edition (or no git)."""
     try:
-        tags = _git("tag", "--list", "v*", repo=repo).split()
+        tags = git("tag", "--list", "v*", repo=repo).split()
     except (OSError, subprocess.CalledProcessError):
         return None
     current = _semver(f"v{version}")
@@ -53,7 +50,7 @@ def _rows(text: str) -> list[list[str]]:
 
 def table_at(tag: str, relative: str, repo: Path = REPO) -> list[list[str]]:
     try:
-        return _rows(_git("show", f"{tag}:{relative}", repo=repo))
+        return _rows(git("show", f"{tag}:{relative}", repo=repo))
     except subprocess.CalledProcessError:
         return []  # the table did not exist in that edition
 

@@ -1,14 +1,15 @@
-"""The one chart helper: theme, highlight colours, and rendering for HTML and PDF.
+"""The one chart helper: theme, highlight colours, and rendering for HTML, PDF and JupyterLab.
 
-``show`` returns an output with two representations:
-- ``text/html``: the Vega-Lite spec drawn by the locally served Vega bundle
-  (``_static/vega-bundle.js``, written by ``sphinx_ext``), with the static PNG
-  inside the element as a fallback (JupyterLab, no JavaScript);
-- ``image/png``: the static image the LaTeX/PDF builder picks.
-Element ids come from the chart name and a hash of its spec, so reruns store
-identical outputs. The output's metadata names the figure (``fig-<name>``) and its
-caption (the title); the build copies them into the cell's ``mystnb.figure``
-metadata so Sphinx numbers the chart as a figure in HTML and PDF alike.
+``show`` returns an output with each representation stored once:
+- ``application/vnd.vegalite.v5+json``: the Vega-Lite spec. JupyterLab draws it with its own
+  built-in Vega renderer (interactive, offline); for the HTML book, the myst-nb plugin in
+  ``sphinx_ext`` turns it into :func:`chart_html`, drawn by the locally served Vega bundle;
+- ``image/png``: the static image the LaTeX/PDF builder picks;
+- ``text/plain``: "Chart <name>: <description>".
+Element ids come from the chart name (kept in the spec's ``usermeta``) and a hash of the spec,
+so reruns store identical outputs. The output's metadata names the figure (``fig-<name>``) and
+its caption (the title); the build copies them into the cell's ``mystnb.figure`` metadata so
+Sphinx numbers the chart as a figure in HTML and PDF alike.
 """
 
 import base64
@@ -16,6 +17,7 @@ import hashlib
 import html
 import json
 import re
+import textwrap
 
 import altair as alt
 import vl_convert
@@ -35,6 +37,7 @@ SECTION_COLORS = {
     "data_brokers": "#c27c0e",
 }
 PNG_SCALE = 2  # print resolution of the static image
+SOURCE_LINE_CHARS = 70  # about 420 px of 11 px text: the width of the book's plots
 
 
 @alt.theme.register(THEME, enable=True)
@@ -62,41 +65,62 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+VEGALITE_MIME = "application/vnd.vegalite.v5+json"  # the Vega-Lite type JupyterLab 4 renders
+
+
+def script_json(value) -> str:
+    """JSON that is safe inside an HTML ``<script>``: ``<``, ``>``, ``&`` and the JavaScript line
+    separators are written as escapes, so no data can close the tag or open a comment."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def element_id(spec: dict) -> str:
+    name = spec.get("usermeta", {}).get("name", "chart")
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
+    return f"chart-{slug(name)}-{digest}"
+
+
+def chart_html(spec: dict) -> str:
+    """The HTML that draws a spec with the book's local Vega bundle (no CDN, works from file://)."""
+    chart_id = element_id(spec)
+    alt_text = html.escape(spec.get("description", ""))
+    return (
+        f'<figure class="hts-chart">\n'
+        f'<div class="vega-chart" id="{chart_id}" role="img" aria-label="{alt_text}"></div>\n'
+        "<script>(function () {\n"
+        f"  const spec = {script_json(spec)};\n"
+        f'  const draw = () => vegaEmbed("#{chart_id}", spec, {{renderer: "svg", actions: false}})\n'
+        "    .catch((err) => console.error(err));\n"
+        "  if (window.vegaEmbed) { draw(); }\n"
+        '  else { window.addEventListener("load", () => { if (window.vegaEmbed) { draw(); } }); }\n'
+        "})();</script>\n</figure>"
+    )
+
+
 class ChartOutput:
     """A rendered chart; Jupyter displays it through ``_repr_mimebundle_``."""
 
     def __init__(self, spec: dict, name: str, title: str, description: str):
-        self.spec = spec
+        self.spec = spec | {"usermeta": {**spec.get("usermeta", {}), "name": name}}
         self.name = name
         self.title = title
         self.description = description
-        spec_json = json.dumps(spec, sort_keys=True)
-        self.element_id = f"chart-{slug(name)}-{hashlib.sha256(spec_json.encode()).hexdigest()[:10]}"
-        self.png = vl_convert.vegalite_to_png(spec_json, scale=PNG_SCALE)
+        self.element_id = element_id(self.spec)
+        self.png = vl_convert.vegalite_to_png(json.dumps(self.spec, sort_keys=True), scale=PNG_SCALE)
 
     def html(self) -> str:
-        spec = json.dumps(self.spec, sort_keys=True).replace("</", "<\\/")
-        png = base64.b64encode(self.png).decode()
-        alt_text = html.escape(self.description)
-        return (
-            f'<figure class="hts-chart">\n'
-            f'<div class="vega-chart" id="{self.element_id}" role="img" aria-label="{alt_text}">'
-            f'<img src="data:image/png;base64,{png}" alt="{alt_text}" style="max-width:100%"></div>\n'
-            "<script>(function () {\n"
-            f'  const spec = {spec};\n'
-            f'  const draw = () => vegaEmbed("#{self.element_id}", spec, {{renderer: "svg", actions: false}})\n'
-            '    .catch((err) => console.error(err));\n'
-            '  if (window.vegaEmbed) { draw(); }\n'
-            '  else { window.addEventListener("load", () => { if (window.vegaEmbed) { draw(); } }); }\n'
-            "})();</script>\n</figure>"
-        )
+        return chart_html(self.spec)
 
     def __repr__(self) -> str:  # deterministic: no memory address in stored outputs
         return f"Chart {self.name}: {self.description}"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {
-            "text/html": self.html(),
+            VEGALITE_MIME: self.spec,
             "image/png": base64.b64encode(self.png).decode(),
             "text/plain": repr(self),
         }
@@ -104,13 +128,21 @@ class ChartOutput:
         return data, {FIGURE_METADATA: {"name": f"fig-{slug(self.name)}", "caption": self.title}}
 
 
+def source_line(spec: dict) -> str:
+    """The source line under a chart's title, as one string (it is stored wrapped)."""
+    subtitle = spec.get("title", {}).get("subtitle", "")
+    return " ".join(subtitle) if isinstance(subtitle, list) else subtitle
+
+
 def show(chart: alt.TopLevelMixin, *, name: str, title: str, description: str, sources: str) -> ChartOutput:
     """Render ``chart`` with its title, source line and screen-reader description.
 
     ``sources`` is the source line shown under the title, e.g. "AFSC (2019); Mijente et al. (2018)".
     """
+    # wrapped, so a long list of sources does not widen the printed chart beyond its plot
+    subtitle = textwrap.wrap(f"Source: {sources}", SOURCE_LINE_CHARS, break_on_hyphens=False)
     titled = chart.properties(
-        title=alt.TitleParams(text=title, subtitle=f"Source: {sources}"),
+        title=alt.TitleParams(text=title, subtitle=subtitle[0] if len(subtitle) == 1 else subtitle),
         description=description,
     )
     return ChartOutput(titled.to_dict(), name, title, description)

@@ -2,45 +2,17 @@
 
 Types come from the Table Schemas in ``datapackage.json``: dates are parsed,
 fields with an enum become ordered categoricals, numbers become floats.
-Every file a run opens is recorded in ``FILES_READ``. When the build executes a
-notebook it sets ``SURVEILLANCE_BOOK_READ_LOG``; the loader then also writes there
-the files it read and the shared modules the kernel imported: those are the
-notebook's inputs, and a change to any of them makes the build run it again.
+Every file opened is recorded by ``read_log`` (the build uses it to know what a notebook read).
 """
 
-import atexit
 import json
-import os
-import sys
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from .paths import DATA_DIR, PACKAGE_FILE
-
-FILES_READ: set[Path] = set()
-READ_LOG_ENV = "SURVEILLANCE_BOOK_READ_LOG"
-
-
-def inputs_seen() -> list[str]:
-    """Files read so far plus the files of the shared modules imported, as sorted absolute paths."""
-    modules = {Path(m.__file__).resolve() for name, m in list(sys.modules.items())
-               if name.split(".")[0] == __package__ and getattr(m, "__file__", None)}
-    return sorted(str(p) for p in FILES_READ | modules)
-
-
-def _write_read_log() -> None:
-    if log := os.environ.get(READ_LOG_ENV):
-        Path(log).write_text(json.dumps(inputs_seen(), indent=0) + "\n", encoding="utf-8")
-
-
-def _record(path: Path) -> None:
-    FILES_READ.add(path)
-    _write_read_log()  # after every read, and at exit for modules imported later
-
-
-atexit.register(_write_read_log)
+from .read_log import record as _record
 
 
 @cache

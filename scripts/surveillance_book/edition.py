@@ -71,6 +71,23 @@ def edition(path: Path = CITATION) -> Edition:
     )
 
 
+def write_edition(version: str, released: datetime.date, path: Path = CITATION) -> Edition:
+    """Set ``version`` and ``date-released`` in CITATION.cff, keeping its comments and layout, and read
+    it back; an invalid result is not left behind."""
+    before = path.read_text(encoding="utf-8")
+    text = before
+    for key, value in (("version", version), ("date-released", released.isoformat())):
+        text, found = re.subn(rf"(?m)^{key}: .*$", f"{key}: {value}", text)
+        if found != 1:
+            raise CitationError(f"{path}: expected one top-level '{key}:' line, found {found}")
+    path.write_text(text, encoding="utf-8")
+    try:
+        return edition(path)
+    except CitationError:
+        path.write_text(before, encoding="utf-8")
+        raise
+
+
 def plain(ed: Edition) -> str:
     doi = f"https://doi.org/{ed.doi}" if ed.doi else "No DOI has been assigned to this edition yet."
     return f"{'; '.join(ed.authors)} ({ed.year}). {ed.title}, edition {ed.version} ({ed.released:%-d %B %Y}). {doi}"

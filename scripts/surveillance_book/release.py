@@ -12,15 +12,17 @@ import datetime
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from .archive import write_zip
-from .build import PDF_NAME, BuildError, build, notebooks
-from .edition import CITATION, SEMVER, edition
+from .build import PDF_NAME, build
+from .console import BuildError
+from .edition import CITATION, SEMVER, edition, write_edition
+from .execute import notebooks
+from .git import git
 from .paths import DATA_DIR, REPO
 
 ZENODO = REPO / ".zenodo.json"
@@ -29,10 +31,6 @@ RELEASES = REPO / "_release"
 
 class ReleaseError(Exception):
     """The release was refused; nothing was written."""
-
-
-def _git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout
 
 
 def check_version(version: str, current: str, tags: list[str]) -> None:
@@ -46,18 +44,14 @@ def check_version(version: str, current: str, tags: list[str]) -> None:
 
 
 def check_clean_tree() -> None:
-    dirty = _git("status", "--porcelain", "--untracked-files=normal").strip()
+    dirty = git("status", "--porcelain", "--untracked-files=normal").strip()
     if dirty:
         raise ReleaseError("the work tree has uncommitted changes; commit or stash them first:\n" + dirty)
 
 
 def set_edition(version: str, released: datetime.date) -> None:
     """Write the edition into CITATION.cff and mirror it into .zenodo.json."""
-    text = CITATION.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^version: .*$", f"version: {version}", text)
-    text = re.sub(r"(?m)^date-released: .*$", f"date-released: {released.isoformat()}", text)
-    CITATION.write_text(text, encoding="utf-8")
-    edition()  # still valid CFF, or CitationError
+    write_edition(version, released, CITATION)
     zenodo = json.loads(ZENODO.read_text(encoding="utf-8"))
     zenodo.update(version=version, publication_date=released.isoformat())
     ZENODO.write_text(json.dumps(zenodo, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -91,7 +85,7 @@ def write_release_folder(version: str, build_dir: Path, target: Path) -> Path:
 
 def release(version: str, released: datetime.date, run_tests: bool = True) -> Path:
     current = edition().version
-    check_version(version, current, _git("tag", "--list").split())
+    check_version(version, current, git("tag", "--list").split())
     check_clean_tree()
     if run_tests:
         print("running the tests (make test) before releasing…", flush=True)
@@ -101,11 +95,11 @@ def release(version: str, released: datetime.date, run_tests: bool = True) -> Pa
     try:
         build_dir = REPO / "_build"
         build(build_dir)
-        _git("add", "CITATION.cff", ".zenodo.json", "notebooks")
-        _git("commit", "-q", "-m", f"Release edition {version}")
-        _git("tag", "-a", f"v{version}", "-m", f"Edition {version}")
+        git("add", "CITATION.cff", ".zenodo.json", "notebooks")
+        git("commit", "-q", "-m", f"Release edition {version}")
+        git("tag", "-a", f"v{version}", "-m", f"Edition {version}")
     except (BuildError, subprocess.CalledProcessError) as err:
-        _git("checkout", "--", "CITATION.cff", ".zenodo.json")  # nothing written
+        git("checkout", "--", "CITATION.cff", ".zenodo.json")  # nothing written
         raise ReleaseError(f"the build failed; the edition was not changed:\n{err}") from None
     return write_release_folder(version, build_dir, RELEASES / f"v{version}")
 

@@ -8,18 +8,27 @@
 - Writes the Vega + Vega-Lite + Vega-Embed bundle from the installed vl-convert
   package into the HTML build's ``_static`` so charts draw without any CDN.
 - Puts the whole data package, zipped, in every build, linked from every page's footer.
+- Draws charts in HTML from the Vega-Lite spec each notebook stores once (a myst-nb mime
+  renderer, registered as an entry point in pyproject.toml); LaTeX takes the stored PNG.
 - Drops sphinx-thebe's scripts (no live kernels here).
+- Resolves ``{eval}`prose.KEY``` from the glue stored in the notebook, as ``{glue:text}`KEY``` does:
+  the same role that jupyterlab-myst evaluates against the live kernel (``prose = book.prose``).
 """
 
 import html
+import json
+import re
 from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from myst_nb.ext.glue.roles import PasteTextRole
+from myst_nb.ext.glue.utils import glue_warning
 from sphinx import addnodes
 
 from . import edition as editions
 from .archive import write_zip
+from .charts import VEGALITE_MIME, chart_html
 from .data import package
 from .paths import DATA_DIR
 
@@ -163,6 +172,37 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = [s for s in context.get("script_files", []) if not is_thebe(s)]
 
 
+class ProseRole(PasteTextRole):
+    """``{eval}`prose.KEY```: in JupyterLab, jupyterlab-myst evaluates it in the kernel, where
+    ``prose = book.prose`` gives the glued phrase; here it is the phrase glued as KEY, pasted exactly as
+    ``{glue:text}`KEY``` pastes it (execution is off, so there is no kernel to ask)."""
+
+    PATTERN = re.compile(r"prose\.([A-Za-z_][A-Za-z0-9_]*)")
+
+    def run(self):
+        match = self.PATTERN.fullmatch(self.text.strip())
+        if match is None:
+            message = (f"{{eval}}`{self.text}` is not a glued phrase: in the book, {{eval}} takes only "
+                       "prose.KEY (the phrase that book.glue glued as KEY)")
+            return [], [glue_warning(message, self.document, self.line)]
+        self.text = match.group(1)
+        return super().run()
+
+
+class VegaLiteHTML:
+    """myst-nb mime renderer: in HTML builds a chart's stored Vega-Lite spec becomes the markup that
+    draws it with the local bundle. Other builders never pick this type (the PDF gets the PNG)."""
+
+    mime_priority_overrides = [(builder, VEGALITE_MIME, 5) for builder in ("html", "dirhtml", "singlehtml")]
+
+    @staticmethod
+    def handle_mime(renderer, data, inline: bool):
+        if inline or data.mime_type != VEGALITE_MIME:
+            return None
+        spec = data.content if isinstance(data.content, dict) else json.loads(data.content)
+        return [nodes.raw("", chart_html(spec), format="html", classes=["output", "text_html"])]
+
+
 def setup(app):
     app.connect("config-inited", _set_edition)
     app.connect("config-inited", _write_bibliography)
@@ -172,6 +212,7 @@ def setup(app):
     app.connect("build-finished", _write_data_zip)
     app.add_directive("edition-citation", EditionCitation)
     app.add_directive("data-changes", DataChanges)
+    app.add_role("eval", ProseRole(), override=True)  # after myst-nb, which registers its own eval role
     app.add_js_file(BUNDLE, type="module")
     app.add_css_file("book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

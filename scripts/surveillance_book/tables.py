@@ -1,4 +1,9 @@
-"""Tables of the rows behind each chart, rendered as MyST so HTML and PDF both get real tables."""
+"""Tables of the rows behind each chart.
+
+Each table is displayed with two representations: ``text/markdown``, a MyST ``{table}`` directive
+that myst-nb turns into a numbered, captioned table in HTML and PDF (``_config.yml`` ranks it above
+``text/html`` for the HTML builders), and ``text/html``, a plain escaped HTML table that JupyterLab
+shows (its markdown renderer would print the directive as text)."""
 
 import base64
 import html
@@ -15,6 +20,15 @@ def _cell(value) -> str:
     if isinstance(value, int | float) and not pd.isna(value):
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
     return escape_markdown(value)
+
+
+def _text(value) -> str:
+    """A cell as the reader sees it, not escaped for markdown (the HTML table escapes it as HTML)."""
+    if isinstance(value, pd.Timestamp) or (isinstance(value, int | float) and not pd.isna(value)):
+        return _cell(value)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).replace("\r", " ").replace("\n", " ")
 
 
 def csv_download_link(frame: pd.DataFrame, name: str) -> str:
@@ -41,14 +55,41 @@ def column_widths(frame: pd.DataFrame) -> list[int]:
     return widths
 
 
-def source_table(frame: pd.DataFrame, *, caption: str, name: str, widths: list[int] | None = None) -> Markdown:
+class SourceTable(Markdown):
+    """A table shown as MyST markdown by the book and as HTML by JupyterLab; ``.data`` is the markdown."""
+
+    def __init__(self, markdown: str, html_table: str, *, name: str, caption: str):
+        super().__init__(markdown)
+        self.html = html_table
+        self.name, self.caption = name, caption
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:  # the text/plain output: deterministic, no memory address
+        return f"Table {self.name}: {self.caption}"
+
+
+def html_table(frame: pd.DataFrame, *, caption: str, name: str) -> str:
+    """The rows as an HTML table with its caption; every header and cell is escaped, so it shows as text."""
+    shown = pd.DataFrame([[_text(v) for v in row] for row in frame.itertuples(index=False)],
+                         columns=[_header(c) for c in frame.columns], dtype=object)
+    table = shown.to_html(index=False, escape=True, border=0, classes="hts-table", table_id=name,
+                          na_rep="")
+    table = table.replace(' style="text-align: right;"', "")  # pandas right-aligns headers over text
+    return table.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1)
+
+
+def source_table(frame: pd.DataFrame, *, caption: str, name: str, widths: list[int] | None = None) -> SourceTable:
     """A numbered, captioned table with a CSV download; every cell is escaped so it shows as text."""
     header = "| " + " | ".join(escape_markdown(_header(c)) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
     body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     widths = widths or column_widths(frame)
     # longtable: in the PDF a long table continues on the next page instead of running off this one
+    download = csv_download_link(frame, name)
     lines = [f"```{{table}} {escape_markdown(caption)}", f":name: {name}", ":class: longtable",
              f":widths: {' '.join(map(str, widths))}",
-             header, rule, *body, "```", "", csv_download_link(frame, name)]
-    return Markdown("\n".join(lines))
+             header, rule, *body, "```", "", download]
+    return SourceTable("\n".join(lines), html_table(frame, caption=caption, name=name) + "\n" + download,
+                       name=name, caption=caption)

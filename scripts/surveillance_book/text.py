@@ -64,6 +64,19 @@ def month(date: pd.Timestamp, precision: str = "month") -> str:
     return date.strftime(formats[precision])
 
 
+def times(value: float, base: float, qualifier: str = "exact", digits: int = 1) -> str:
+    """How many times ``base`` a value is, for prose: "at least 2.1 times". A floor ("at least",
+    "over", "more than") is rounded down, so the phrase stays true; a ceiling ("up to") rounded up."""
+    import math
+
+    ratio, scale = value / base, 10**digits
+    if qualifier in ("at least", "over", "more than"):
+        ratio = math.floor(ratio * scale) / scale
+    elif qualifier == "up to":
+        ratio = math.ceil(ratio * scale) / scale
+    return hedge(f"{_trim(ratio, digits)} times", qualifier)
+
+
 _SMALL_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 
 

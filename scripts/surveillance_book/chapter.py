@@ -1,0 +1,316 @@
+"""The chapter API: one object per chapter that owns the book's rules.
+
+A chapter starts with ``book = Chapter("cloud", as_of=as_of, highlight=highlight, data_dir=data_dir)``
+and then only makes editorial choices (which rows, which order, which words). The rules live here, once:
+
+- **Known by ``as_of``**: a row of any fact table is shown when its ``as_of`` (the date the fact was
+  stated, see ``data/README.md``) is on or before the chapter's ``as_of``. ``book.contracts`` and the
+  like are the known rows; ``book.everything("systems")`` is every row, for names only.
+- **Highlight**: an organization, its parent and its subsidiaries, and the systems any of them owns or
+  builds; a system id highlights that system alone. ``book.marks(...)`` tags rows for the charts.
+- **Names**: ``book.name(id)`` (short: acronym or short name), ``book.full_name(id)``.
+- **Not known**: ``book.NOT_KNOWN`` in prose, ``book.nothing_known(what)`` under a heading.
+- **Sources**: ``book.source_line(rows)`` from the rows shown, never typed.
+- **Gluing**: ``book.glue(key, rows, text)`` glues a phrase and records the rows it came from.
+"""
+
+from collections.abc import Callable, Sequence
+from functools import cached_property
+
+import pandas as pd
+from IPython.display import Markdown
+
+from .data import load, package
+from .paths import DATA_DIR
+from .text import month
+
+FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
+ROWS_METADATA = "surveillance_book/rows"  # output metadata: the rows behind a glued value
+GLUE_MIME = "application/papermill.record/text/plain"
+HIGHLIGHT_RELATIONS = {"builds"}  # besides ownership, what ties a system to a highlighted organization
+
+
+class Phrase(str):
+    """A glued phrase; its repr is the phrase itself, so JupyterLab's ``{eval}`` shows it without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+class Prose:
+    """The chapter's glued phrases by key: ``{eval}`prose.cloud_providers``` in a markdown cell reads
+    ``book.prose.cloud_providers`` live in JupyterLab; the book resolves the same role from the stored
+    glue (see ``sphinx_ext``)."""
+
+    def __init__(self, glued: dict[str, dict]):
+        self._glued = glued
+
+    def __getattr__(self, key: str) -> Phrase:
+        try:
+            return Phrase(self._glued[key]["text"])
+        except KeyError:
+            raise AttributeError(f"nothing glued as {key!r} yet: run the cells above first") from None
+
+    def __dir__(self):
+        return sorted(self._glued)
+
+
+class ParameterError(ValueError):
+    """A chapter parameter that cannot be used; the message is one line saying which and why."""
+
+
+def _cutoff(as_of) -> pd.Timestamp:
+    try:
+        cutoff = pd.Timestamp(pd.to_datetime(str(as_of), format="%Y-%m-%d"))
+    except (ValueError, TypeError):
+        raise ParameterError(f"as_of {as_of!r} is not a date written YYYY-MM-DD, e.g. 2019-01-31") from None
+    if not FIRST_DATE <= cutoff <= LAST_DATE:
+        raise ParameterError(f"as_of {as_of} is outside {FIRST_DATE:%Y-%m-%d} to {LAST_DATE:%Y-%m-%d}")
+    return cutoff
+
+
+def row_ids(frame: pd.DataFrame, table: str | None = None, data_dir=DATA_DIR) -> list[str]:
+    """Each row's id in its table ("trss-2018"; "ident/fingerprints/stores" for a composite key)."""
+    table = table or frame.attrs.get("table")
+    if table is None:
+        raise ValueError("rows without a table: take them from the chapter's tables (book.contracts, …)")
+    key = next(r for r in package(data_dir)["resources"] if r["name"] == table)["schema"]["primaryKey"]
+    key = [key] if isinstance(key, str) else key
+    return ["/".join(str(v) for v in values) for values in frame[key].itertuples(index=False)]
+
+
+class Chapter:
+    """One chapter of the book at its parameters: the known rows, names, highlight, sources and glue."""
+
+    NOT_KNOWN = "(not known by this date)"
+
+    def __init__(self, section: str, *, as_of: str, highlight: str | None = None, data_dir=DATA_DIR):
+        self.section = section
+        self.data_dir = data_dir
+        self.cutoff = _cutoff(as_of)
+        self.as_of = f"{self.cutoff:%Y-%m-%d}"
+        self.highlight = highlight or None
+        if self.highlight and self.highlight not in self._all_names:
+            raise ParameterError(f"highlight {highlight!r} is not an org_id in data/organizations.csv "
+                                 "or a system_id in data/systems.csv")
+        self.glued: dict[str, dict] = {}
+        self.prose = Prose(self.glued)
+
+    # --- tables -------------------------------------------------------------------------------------
+    def everything(self, table: str) -> pd.DataFrame:
+        """Every row of a table, known by ``as_of`` or not (for names and lookups, not for facts)."""
+        return self._tables[table]
+
+    def known(self, table: str) -> pd.DataFrame:
+        """The rows of a table whose fact was stated on or before ``as_of``."""
+        frame = self.everything(table)
+        return frame[frame.as_of <= self.cutoff] if "as_of" in frame else frame
+
+    @cached_property
+    def _tables(self) -> dict[str, pd.DataFrame]:
+        return _LazyTables(self.data_dir)
+
+    def __getattr__(self, table: str) -> pd.DataFrame:
+        # book.contracts, book.events, ...: the known rows of that table
+        if table.startswith("_") or table not in _table_names(self.data_dir):
+            raise AttributeError(table)
+        return self.known(table)
+
+    def row(self, table: str, row_id: str) -> pd.DataFrame:
+        """The known row with this id, as a frame of one row (or none, when it is not known yet)."""
+        frame = self.known(table)
+        return frame[pd.Series(row_ids(frame, table, self.data_dir), index=frame.index, dtype=object) == row_id]
+
+    # --- names --------------------------------------------------------------------------------------
+    @cached_property
+    def _all_names(self) -> dict[str, str]:
+        orgs, systems = self.everything("organizations"), self.everything("systems")
+        return (dict(zip(orgs.org_id, orgs.short_name.fillna(orgs.name), strict=True))
+                | dict(zip(systems.system_id, systems.acronym.fillna(systems.name), strict=True)))
+
+    def name(self, entity_id) -> str:
+        """Short name of an organization or system: "TRSS", "IDENT", "Giant Oak"."""
+        return self._all_names.get(entity_id, entity_id) if isinstance(entity_id, str) else ""
+
+    def full_name(self, entity_id) -> str:
+        """Full name: "Thomson Reuters Special Services", "Automated Biometric Identification System"."""
+        for table, key in (("organizations", "org_id"), ("systems", "system_id")):
+            frame = self.everything(table)
+            match = frame[frame[key] == entity_id]
+            if len(match):
+                return str(match.name.iloc[0])
+        return self.name(entity_id)
+
+    def names(self, ids: pd.Series) -> pd.Series:
+        return ids.map(self.name)
+
+    def ends(self, ties: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+        """The subject and the object id of each relationship row, organization or system alike."""
+        return (ties.subject_org_id.fillna(ties.subject_system_id),
+                ties.object_org_id.fillna(ties.object_system_id))
+
+    def within(self, ids: pd.Series, org_id: str) -> pd.Series:
+        """Per id, whether it is ``org_id`` or sits below it by ``parent_id`` (ICE and its offices are
+        within DHS)."""
+        parents = self.everything("organizations").set_index("org_id").parent_id.dropna().to_dict()
+
+        def inside(entity) -> bool:
+            seen = set()
+            while isinstance(entity, str) and entity not in seen:
+                if entity == org_id:
+                    return True
+                seen.add(entity)
+                entity = parents.get(entity)
+            return False
+
+        return ids.map(inside).astype(bool)
+
+    # --- highlight ----------------------------------------------------------------------------------
+    @cached_property
+    def highlighted(self) -> frozenset[str]:
+        """The ids the highlight covers: the organization, its parent and subsidiaries, and the systems
+        any of them owns or builds (by the known rows); a highlighted system alone."""
+        if not self.highlight:
+            return frozenset()
+        orgs = self.everything("organizations")
+        if self.highlight not in set(orgs.org_id):
+            return frozenset({self.highlight})
+        parents = orgs.set_index("org_id").parent_id.dropna()
+        family = {self.highlight, parents.get(self.highlight)} | set(parents[parents == self.highlight].index)
+        family.discard(None)
+        systems = self.known("systems")
+        ties = self.known("relationships")
+        built = ties[ties.relation.isin(HIGHLIGHT_RELATIONS) & ties.subject_org_id.isin(family)]
+        owned = systems[systems.owner_id.isin(family)].system_id
+        return frozenset(family | set(owned) | set(built.object_system_id.dropna()))
+
+    def is_highlighted(self, *ids) -> bool:
+        return any(isinstance(i, str) and i in self.highlighted for i in ids)
+
+    def marks(self, *columns: pd.Series) -> pd.Series:
+        """Per row, ``book.highlight`` when any of the given id columns is highlighted, else "other";
+        charts colour by it with ``charts.highlight_color("hl", book.highlight)``."""
+        rows = zip(*columns, strict=True)
+        return pd.Series([self.highlight if self.is_highlighted(*ids) else "other" for ids in rows],
+                         index=columns[0].index, dtype=object)
+
+    # --- not known ----------------------------------------------------------------------------------
+    @property
+    def date_text(self) -> str:
+        return f"{self.cutoff:%-d %B %Y}"
+
+    def nothing_known(self, what: str) -> Markdown:
+        """The note shown instead of a chart or table when none of its rows is known yet."""
+        return Markdown(f"*Nothing in the data about {what} had been stated by {self.date_text}.*")
+
+    # --- sources ------------------------------------------------------------------------------------
+    def source_label(self, source_id: str) -> str:
+        """How a source is named on a chart: short author and year, "Mijente et al. (2018)"."""
+        src = self.everything("sources").set_index("source_id").loc[source_id]
+        if pd.isna(src.publisher):
+            author = str(src.title)  # contract records and the like have no author
+        else:
+            orgs = self.everything("organizations")
+            short = dict(zip(orgs.name, orgs.short_name.fillna(orgs.name), strict=True))
+            first, *others = str(src.publisher).split(" (")[0].split(", ")  # "AFSC (Investigate)" -> AFSC
+            author = short.get(first, first) + (" et al." if others else "")
+        return f"{author} ({src.published.year if pd.notna(src.published) else 'n.d.'})"
+
+    def source_ids(self, *frames: pd.DataFrame) -> list[str]:
+        """The documents behind some rows: where each was read, then what those rely on."""
+        read = [s for f in frames for s in f.source_id.dropna()]
+        cited = [s for f in frames if "primary_source_id" in f for s in f.primary_source_id.dropna()]
+        return list(dict.fromkeys(read + sorted(set(cited) - set(read), key=self.source_label)))
+
+    def source_line(self, *frames: pd.DataFrame) -> str:
+        """The sources of the rows a chart draws: "AFSC (2019); Mijente et al. (2018)"."""
+        return "; ".join(dict.fromkeys(self.source_label(s) for s in self.source_ids(*frames)))
+
+    # --- tables of rows -----------------------------------------------------------------------------
+    def rows_table(self, rows: pd.DataFrame, *, name: str, caption: str, columns: dict | None = None,
+                   widths: list[int] | None = None):
+        """The rows behind a chart or paragraph as a numbered table with a CSV download.
+
+        ``columns`` maps the columns to show to their headers (``{"vendor": "vendor", "contract_id": "id"}``);
+        ``name`` is prefixed "tbl-<section>-"; ``widths`` (relative, one per column) overrides the widths
+        measured from the cells. With no rows known, a one-line note instead."""
+        from .tables import source_table
+
+        table = rows.attrs.get("table")
+        if not len(rows):
+            where = f"data/{table}.csv" if table else "the data"
+            return Markdown(f"*No row of {where} for this table had been stated by {self.date_text}.*")
+        shown = rows[list(columns)].rename(columns=columns) if columns else rows
+        caption = f"{caption} (data/{table}.csv)" if table and f"{table}.csv" not in caption else caption
+        return source_table(shown, caption=caption, name=f"tbl-{self.section.replace('_', '-')}-{name}",
+                            widths=widths)
+
+    def sources_cited(self) -> pd.DataFrame:
+        """The rows of ``sources`` that a known fact of any table refers to."""
+        facts = [self.known(t) for t in _table_names(self.data_dir) if t not in ("sources", "organizations")]
+        cited = set(self.source_ids(*facts))
+        sources = self.everything("sources")
+        return sources[sources.source_id.isin(cited)]
+
+    # --- gluing -------------------------------------------------------------------------------------
+    def glue(self, key: str, rows: pd.DataFrame | Sequence[pd.DataFrame], text: str | Callable, *,
+             computed: str | None = None, whole: bool = False) -> None:
+        """Glue a phrase for the prose and record the rows it came from.
+
+        ``rows`` is a frame of one of the chapter's tables, or a list of them when the phrase draws on
+        several tables. ``text`` is the phrase, or a function that makes it from the rows: from the row
+        itself when one frame holds exactly one row, unless ``whole`` (then always from the frame — use
+        it for counts and lists, which must not change meaning when only one row is known); from the
+        list of frames when a list was given. With no rows known, the phrase is the "not known" wording.
+        ``computed`` names the rule when the book derived the figure ("twelve times the monthly amount")."""
+        frames = list(rows) if isinstance(rows, list | tuple) else [rows]
+        if not any(len(f) for f in frames):
+            return self._glue(key, self.NOT_KNOWN, kind="not known", rows=[])
+        if callable(text):
+            if isinstance(rows, list | tuple):
+                text = text(rows)
+            else:
+                text = text(rows if whole or len(rows) > 1 else rows.iloc[0])
+        ids = [{"table": f.attrs["table"], "id": i} for f in frames for i in row_ids(f, data_dir=self.data_dir)]
+        self._glue(key, str(text), kind="computed" if computed else "stated", rows=ids, rule=computed)
+
+    def glue_parameters(self) -> None:
+        """Glue the chapter's parameters as prose: ``as_of`` ("31 January 2019") and ``highlight``."""
+        self._glue("as_of", self.date_text, kind="parameter", rows=[])
+        self._glue("highlight", self.full_name(self.highlight) if self.highlight else "nothing",
+                   kind="parameter", rows=[])
+
+    def _glue(self, key: str, text: str, **record) -> None:
+        from IPython.display import display
+
+        if key in self.glued:
+            raise ValueError(f"glue key {key!r} is glued twice in chapter {self.section}")
+        self.glued[key] = {"text": text, **record}
+        # As myst-nb's glue(display=False) stores it, with the rows beside it. The repr is stored so that
+        # myst-nb's literal_eval gives the text back ('500,000', not the tuple (500, 0)).
+        display({GLUE_MIME: repr(text)}, raw=True,
+                metadata={"scrapbook": {"name": key, "mime_prefix": "application/papermill.record/"},
+                          ROWS_METADATA: {k: v for k, v in record.items() if v is not None}})
+
+    def when(self, date, precision) -> str:
+        """A date at the precision the source gives ("2014", "February 2018"); "date not stated" when a
+        known row has none (a row not known yet gets the not-known wording from ``glue``)."""
+        return month(date, precision) if pd.notna(date) else "date not stated"
+
+
+class _LazyTables(dict):
+    """Tables loaded on first use, each tagged with its name so glued rows know their table."""
+
+    def __init__(self, data_dir):
+        super().__init__()
+        self.data_dir = data_dir
+
+    def __missing__(self, table: str) -> pd.DataFrame:
+        frame = load(table, self.data_dir)
+        frame.attrs["table"] = table
+        self[table] = frame
+        return frame
+
+
+def _table_names(data_dir) -> set[str]:
+    return {r["name"] for r in package(data_dir)["resources"]}

@@ -1,0 +1,569 @@
+"""Network diagrams: relationship rows as nodes joined by labelled arrows.
+
+A row of data/relationships.csv reads "subject relation object" and is drawn as an arrow from the
+subject to the object, labelled with the relation; as everywhere in the book, organizations are circles
+and systems squares. A row the source hedges ("planned", "appears to", "may", …) is a dashed line and its
+label carries the hedge. Rows between the same two nodes in the same direction share one line and one
+label ("builds, operates and maintains"); the line's tooltip lists their row ids.
+
+Two layouts (:mod:`.layout`): "layered", nodes in ranks along the arrows (or in ranks the chapter gives),
+each rank ordered to reduce crossings, for a flow of a dozen nodes; "clusters", nodes round an anchor per
+group (the part of the report), for the map of everything. Every label is placed where it covers no node
+and no other label, and is wrapped, never shortened; a label that finds no free place (only in a map
+too dense for all of them) is left to the tooltip.
+"""
+
+import math
+from collections.abc import Iterable, Mapping
+from itertools import pairwise
+
+import altair as alt
+import pandas as pd
+from IPython.display import Markdown
+
+from .. import charts
+from ..chapter import Chapter, row_ids
+from ..text import and_list, count
+from .figure import Figure, nothing_known, plain
+from .layout import Box, along, around, clustered, layered, place_labels, routes, text_box
+from .layout import wrap as wrap_text
+
+UNDIRECTED = ("interoperable with",)  # relations that read the same both ways: a line without an arrowhead
+OWNER_RELATION = "owns or runs"  # the tie the systems table states in owner_id
+WIDTH = 420  # px: landscape, prints at full column width
+NODE_SIZE = {"layered": 200, "clusters": 70}  # area of a node's symbol, px²: circles about 16 and 9 px across
+NODE_FONT = {"layered": 11, "clusters": 10}  # px
+EDGE_FONT, EDGE_WRAP = 10, 18  # px, characters
+LINE_HEIGHT = 1.2  # times the font size
+EDGE_GREY, TEXT = "#8a8f98", "#222222"
+DASH = [5, 3]
+SPACING_STEPS = (1.0, 1.2, 1.45, 1.75, 2.1)  # layered: tried in turn until every label finds a free place
+MARGIN = 4  # px round the drawing
+STRETCH = 2  # clusters: how much more one way than the other the map may be stretched to fill its frame
+ALL_NAMED = 15  # a map of this many nodes or fewer names them all, whatever label_min_ties says
+ROOM_PX = 45  # clusters: a label this wide doubles the room round its node
+
+
+def network(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, layout: str = "layered",
+            ranks: Mapping[str, int] | None = None, direction: str = "right",
+            groups: Mapping[str, str] | None = None, names: Mapping[str, str] | None = None,
+            relations: Mapping[str, str] | None = None, reverse: Mapping[str, str] | None = None,
+            owners: bool = False, undirected: Iterable[str] = UNDIRECTED, edge_labels: str = "all",
+            label_min_ties: int = 0, wrap: int = 16, width: int = WIDTH, spacing: float | None = None,
+            what: str = "these ties") -> Figure | Markdown:
+    """Relationship rows as a diagram: organizations (circles) and systems (squares) joined by arrows from
+    subject to object, each labelled with its relation and the source's hedge.
+
+    ``layout="layered"``: ``ranks`` fixes the rank of some nodes (0 first; the others follow the arrows),
+    ``direction`` is where the arrows run ("right": ranks are columns across the width, "down": rows),
+    ``spacing`` the px between neighbours in a rank ("right") or between ranks ("down"); by default it
+    grows until every label has a free place. ``layout="clusters"``: ``groups`` maps
+    node ids to a part of the report (a section key; default: the node's own ``section``); each part has
+    its anchor and colour, the chapter's own section in the middle.
+
+    ``names`` are shorter chart labels for some ids (tooltips keep the full name); ``relations`` rewords
+    relations on the chart ({"operates": "runs"}). ``reverse`` maps relations whose data moves from object
+    to subject to the words read that way ({"uses": "used by"}): their arrow is turned round.
+    ``owners`` adds, for each system drawn, the tie to its owner from data/systems.csv. ``undirected``
+    relations are lines without an arrowhead. ``edge_labels`` is "all", "hedged" (only
+    the hedged lines say so in words) or "none"; ``label_min_ties`` names only nodes with that many lines
+    (and the highlight and its neighbours)."""
+    if layout not in NODE_SIZE or direction not in ("right", "down") or edge_labels not in EDGE_LABELS:
+        raise ValueError(f"network: layout is one of {sorted(NODE_SIZE)}, direction 'right' or 'down', "
+                         f"edge_labels one of {sorted(EDGE_LABELS)}")
+    if not len(rows):
+        return nothing_known(book, what, rows)
+    edges = _edges(rows, book, relations or {}, reverse or {}, set(undirected), owners)
+    if groups is None and layout == "clusters":
+        groups = _sections(book)
+    nodes = _nodes(edges, book, names or {}, groups or {}, wrap)
+    if layout == "layered":
+        drawing = _layered(nodes, edges, ranks or {}, direction, width, spacing, edge_labels, label_min_ties)
+    else:
+        drawing = _clusters(nodes, edges, book.section, width, edge_labels, label_min_ties)
+    chart = _chart(drawing, book)
+    return Figure(chart, rows, book, name=name, title=title, description=_description(drawing, book))
+
+
+# Which lines carry their relation in words.
+EDGE_LABELS = {"all": lambda edges: pd.Series(True, index=edges.index), "hedged": lambda edges: edges.hedged,
+               "none": lambda edges: pd.Series(False, index=edges.index)}
+
+
+# --- what is drawn --------------------------------------------------------------------------------------
+
+def _edges(rows: pd.DataFrame, book: Chapter, relations: Mapping[str, str], reverse: Mapping[str, str],
+           undirected: set[str], owners: bool) -> pd.DataFrame:
+    """One record per line: rows with the same drawn ends merged, in the order of their first row."""
+    subject = rows.subject_org_id.fillna(rows.subject_system_id).astype(object)
+    obj = rows.object_org_id.fillna(rows.object_system_id).astype(object)
+    relation = rows.relation.astype(str)
+    hedge = rows.hedge.astype(object).where(rows.hedge.notna(), "")
+    turned = relation.isin(list(reverse))
+    ties = pd.DataFrame({
+        "subject": subject, "relation": relation, "object": obj, "hedge": hedge,
+        "source": obj.where(turned, subject), "target": subject.where(turned, obj),
+        "words": [reverse[r] if t else relations.get(r, r) for r, t in zip(relation, turned, strict=True)],
+        "directed": ~relation.isin(list(undirected)),
+        "detail": rows.detail.astype(object).where(rows.detail.notna(), ""),
+        "row": row_ids(rows, data_dir=book.data_dir),
+    })
+    if owners:
+        ties = pd.concat([ties, _owner_ties(book, set(ties.source) | set(ties.target))], ignore_index=True)
+    ties["said"] = [w + (f" ({h})" if h else "") for w, h in zip(ties.words, ties.hedge, strict=True)]
+    merged = ties.groupby(["source", "target"], sort=False).agg(
+        label=("said", lambda s: and_list(dict.fromkeys(s))),
+        hedged=("hedge", lambda h: bool((h != "").all())),
+        hedges=("hedge", lambda h: ", ".join(dict.fromkeys(x for x in h if x)) or "stated"),
+        directed=("directed", "any"),
+        detail=("detail", lambda d: "; ".join(x for x in d if x)),
+        rows=("row", ", ".join),
+        readings=("row", lambda r: list(r.index)),
+    ).reset_index()
+    merged["readings"] = [[tuple(ties.loc[i, ["subject", "relation", "hedge", "object"]]) for i in idx]
+                          for idx in merged.readings]
+    merged["edge"] = [f"{s} > {t}" for s, t in zip(merged.source, merged.target, strict=True)]
+    merged["hl"] = book.marks(merged.source, merged.target)
+    return merged
+
+
+def _owner_ties(book: Chapter, drawn: set[str]) -> pd.DataFrame:
+    # Who owns or runs a system is stated in the systems table, not as a relationship row.
+    systems = book.systems
+    owned = systems[systems.system_id.isin(drawn) & systems.owner_id.notna()]
+    return pd.DataFrame({
+        "subject": owned.owner_id.astype(object), "relation": OWNER_RELATION,
+        "object": owned.system_id.astype(object), "hedge": "", "source": owned.owner_id.astype(object),
+        "target": owned.system_id.astype(object), "words": OWNER_RELATION, "directed": True,
+        "detail": "owner_id in data/systems.csv", "row": owned.system_id.astype(str) + " (systems)",
+    })
+
+
+def _sections(book: Chapter) -> dict[str, str]:
+    """The part of the report each organization and system belongs to (its ``section``)."""
+    orgs, systems = book.everything("organizations"), book.everything("systems")
+    return (dict(zip(orgs.org_id, orgs.section.astype(str), strict=True))
+            | dict(zip(systems.system_id, systems.section.astype(str), strict=True)))
+
+
+def _nodes(edges: pd.DataFrame, book: Chapter, names: Mapping[str, str], groups: Mapping[str, str],
+           wrap: int) -> pd.DataFrame:
+    ids = list(dict.fromkeys([*edges.source, *edges.target]))
+    orgs = book.everything("organizations").set_index("org_id")
+    systems = book.everything("systems").set_index("system_id")
+    kind = ["organization" if i in orgs.index else "system" for i in ids]
+    short = [names.get(i, book.name(i)) for i in ids]
+    return pd.DataFrame({
+        "id": ids, "kind": kind, "short": short, "label": [wrap_text(s, wrap) for s in short],
+        "group": [str(groups.get(i, "")) for i in ids],
+        "name": [book.full_name(i) for i in ids],
+        "what": [str((orgs if k == "organization" else systems).kind.get(i, k)) for i, k in zip(ids, kind,
+                                                                                               strict=True)],
+        "ties": [int(((edges.source == i) | (edges.target == i)).sum()) for i in ids],
+    }).assign(hl=lambda d: book.marks(d.id))
+
+
+# --- layout in pixels -----------------------------------------------------------------------------------
+
+class _Drawing:
+    """Nodes and lines in pixels, with their placed labels; ``layout`` says which sizes apply."""
+
+    def __init__(self, nodes, edges, width, height, layout, unplaced):
+        self.nodes, self.edges, self.width, self.height, self.layout = nodes, edges, width, height, layout
+        self.unplaced = unplaced  # labels tried that found no free place
+        self.points = _points(edges, layout)
+
+
+def _layered(nodes, edges, given, direction, width, spacing, edge_labels, min_ties) -> _Drawing:
+    """Ranks along the arrows; the gap between neighbours in a rank grows until every label fits."""
+    directed = list(zip(edges.source[edges.directed], edges.target[edges.directed], strict=True))
+    links = list(zip(edges.source[~edges.directed], edges.target[~edges.directed], strict=True))
+    units = layered(nodes.id, directed, given, links)
+    paths = routes(nodes.id, directed, given, links)
+    radius = _radius("layered")
+    sizes = _label_sizes(nodes, "layered")
+    tallest = max(h for _, h in sizes.values())
+    base = spacing or (tallest + 2 * radius + 14 if direction == "right" else tallest + 2 * radius + 36)
+    best = None
+    for factor in ((1.0,) if spacing else SPACING_STEPS):
+        at, drawn = _ranks_to_pixels(units, paths, direction, width, base * factor, radius, sizes)
+        drawing = _labelled(nodes, edges, at, drawn, width, "layered", edge_labels, min_ties,
+                            "vertical" if direction == "right" else "horizontal")
+        if best is None or drawing.unplaced < best.unplaced:
+            best = drawing
+        if not drawing.unplaced:
+            break
+    return best
+
+
+def _ranks_to_pixels(units, paths, direction, width, gap, radius, sizes):
+    """Ranks spread over the width ("right") or one gap apart ("down"); slots the other way round."""
+    half = min(max(w for w, _ in sizes.values()) / 2 + 2, width / 4)
+    pad = max(half, radius + 4)
+    top = 2 * max(h for _, h in sizes.values()) + 40  # room above the first nodes, cropped later
+    rank_span = max(x for x, _ in units.values()) or 1
+    slot_span = max(y for _, y in units.values()) or 1
+    if direction == "right":
+        def pixel(point):
+            return pad + point[0] / rank_span * (width - 2 * pad), top + point[1] * gap
+    else:
+        across = min((width - 2 * pad) / slot_span, 3 * gap)
+        offset = (width - 2 * pad - slot_span * across) / 2
+
+        def pixel(point):
+            return pad + offset + point[1] * across, top + point[0] * gap
+    return ({n: pixel(p) for n, p in units.items()},
+            {key: [pixel(p) for p in path] for key, path in paths.items()})
+
+
+def _clusters(nodes, edges, centre, width, edge_labels, min_ties) -> _Drawing:
+    """A map in the proportions of a page: groups round the chapter's own part, straight lines."""
+    sizes = _label_sizes(nodes, "clusters")
+    named = _to_name(nodes, edges, min_ties)
+    room = {i: sizes[i][0] / ROOM_PX for i in named}  # labelled nodes keep their neighbours further off
+    units = clustered(nodes.id, zip(edges.source, edges.target, strict=True),
+                      dict(zip(nodes.id, nodes.group, strict=True)), centre=centre, room=room)
+    height = round(width * 0.76)
+    radius = _radius("clusters")
+    xs, ys = [x for x, _ in units.values()], [y for _, y in units.values()]
+    pad = 3 * radius
+    # The map fills the frame, but one way is stretched at most STRETCH times the other (a map of a few
+    # nodes stays in proportion); it is centred.
+    sx = (width - 2 * pad) / ((max(xs) - min(xs)) or 1)
+    sy = (height - 2 * pad) / ((max(ys) - min(ys)) or 1)
+    sx, sy = min(sx, STRETCH * sy), min(sy, STRETCH * sx)
+    left, top = (width - (max(xs) - min(xs)) * sx) / 2, (height - (max(ys) - min(ys)) * sy) / 2
+    at = {n: (left + (x - min(xs)) * sx, top + (y - min(ys)) * sy) for n, (x, y) in units.items()}
+    drawn = {(s, t): [at[s], at[t]] for s, t in zip(edges.source, edges.target, strict=True)}
+    return _labelled(nodes, edges, at, drawn, width, "clusters", edge_labels, min_ties, "horizontal", height)
+
+
+def _radius(layout: str) -> float:
+    return NODE_SIZE[layout] ** 0.5 / 2 + 1.5  # half the symbol, and its outline
+
+
+def _label_sizes(nodes: pd.DataFrame, layout: str) -> dict:
+    font = NODE_FONT[layout]
+    return {i: text_box(t, font, h != "other", round(font * LINE_HEIGHT))
+            for i, t, h in zip(nodes.id, nodes.label, nodes.hl, strict=True)}
+
+
+def _labelled(nodes, edges, at, paths, width, layout, edge_labels, min_ties, order, height=None) -> _Drawing:
+    """Nodes, lines and their labels in pixels, the drawing cropped to what it holds."""
+    edges = _offset_pairs(edges.assign(path=[_path(paths, at, s, t) for s, t in zip(edges.source, edges.target,
+                                                                                     strict=True)]))
+    edges = edges.assign(labelled=EDGE_LABELS[edge_labels](edges))
+    nodes = nodes.assign(x=[at[i][0] for i in nodes.id], y=[at[i][1] for i in nodes.id])
+    frame_height = height or 10_000  # a layered drawing is as tall as it needs, then cropped
+    leaders = layout == "clusters"  # a dense map may set a name further off, with a line to its node
+    boxes = _place(nodes, edges, _label_sizes(nodes, layout), _radius(layout), (0, 0, width, frame_height),
+                   order, min_ties, leaders)
+    nodes = nodes.assign(label_box=[boxes.get(("node", i)) for i in nodes.id])
+    nodes = nodes.assign(leader=[_leader(x, y, b, _radius(layout)) if leaders else None
+                                 for x, y, b in zip(nodes.x, nodes.y, nodes.label_box, strict=True)])
+    edges = edges.assign(label_box=[boxes.get(("edge", e)) for e in edges.edge])
+    if height is None:
+        nodes, edges, height = _crop(nodes, edges, _radius(layout))
+    return _Drawing(nodes, edges, width, height, layout, sum(b is None for b in boxes.values()))
+
+
+def _leader(x: float, y: float, box: Box | None, radius: float) -> tuple | None:
+    """A line from the rim of a node to the nearest point of its label, when the label does not touch it."""
+    if box is None:
+        return None
+    nx, ny = min(max(x, box[0]), box[2]), min(max(y, box[1]), box[3])
+    length = math.hypot(nx - x, ny - y)
+    if length <= radius + 4:
+        return None
+    return (round(x + (nx - x) / length * (radius + 1), 2), round(y + (ny - y) / length * (radius + 1), 2),
+            round(nx, 2), round(ny, 2))
+
+
+def _crop(nodes, edges, radius):
+    """Shift everything up to a small margin and end the drawing below its lowest mark."""
+    tops = [*(nodes.y - radius), *(b[1] for b in nodes.label_box.dropna()), *(b[1] for b in edges.label_box.dropna()),
+            *(y for p in edges.path for _, y in p)]
+    bottoms = [*(nodes.y + radius), *(b[3] for b in nodes.label_box.dropna()),
+               *(b[3] for b in edges.label_box.dropna()), *(y for p in edges.path for _, y in p)]
+    shift = min(tops) - MARGIN
+
+    def up(box):
+        return None if box is None else (box[0], box[1] - shift, box[2], box[3] - shift)
+    nodes = nodes.assign(y=nodes.y - shift, label_box=[up(b) for b in nodes.label_box])
+    edges = edges.assign(path=[[(x, y - shift) for x, y in p] for p in edges.path],
+                         label_box=[up(b) for b in edges.label_box])
+    return nodes, edges, math.ceil(max(bottoms) - shift + MARGIN)
+
+
+def _path(paths, at, source, target) -> list:
+    if (source, target) in paths:
+        return paths[(source, target)]
+    if (target, source) in paths:
+        return paths[(target, source)][::-1]  # a link stored the other way round
+    return [at[source], at[target]]  # a row tying a node to itself: a line of no length
+
+
+def _offset_pairs(edges: pd.DataFrame) -> pd.DataFrame:
+    """A tie drawn both ways (A to B and B to A) is two lines 3 px either side of the centre, so each arrow
+    can be seen."""
+    pairs = set(zip(edges.source, edges.target, strict=True))
+    paths = []
+    for s, t, path in zip(edges.source, edges.target, edges.path, strict=True):
+        if (t, s) in pairs:
+            (ax, ay), (bx, by) = path[0], path[-1]
+            length = math.hypot(bx - ax, by - ay) or 1
+            nx, ny = -(by - ay) / length * 3, (bx - ax) / length * 3
+            path = [(x + nx, y + ny) for x, y in path]
+        paths.append(path)
+    return edges.assign(path=paths)
+
+
+def _to_name(nodes: pd.DataFrame, edges: pd.DataFrame, min_ties: int) -> list[str]:
+    """The nodes to label, most important first: the highlight, its neighbours (so that its ties can be
+    told apart on paper), then the others with at least ``min_ties`` lines, busiest first; in a map of a
+    few nodes, all of them."""
+    marked = set(nodes.id[nodes.hl != "other"])
+    near = set(edges.target[edges.source.isin(marked)]) | set(edges.source[edges.target.isin(marked)])
+    ranked = nodes.assign(first=[0 if i in marked else 1 if i in near else 2 for i in nodes.id]).sort_values(
+        ["first", "ties", "id"], ascending=[True, False, True])
+    if len(nodes) <= ALL_NAMED:
+        return list(ranked.id)
+    return list(ranked.id[(ranked["first"] < 2) | (ranked.ties >= min_ties)])
+
+
+def _place(nodes, edges, sizes, radius, frame: Box, order: str, min_ties: int, leaders: bool) -> dict:
+    """Node labels first (the highlight, its neighbours, then the busiest), then relation labels (the
+    highlight's and the hedged ones first); each on a free candidate place near its node or on its line.
+    Without ``leaders`` a label must lie nearer its own node than any other; with them it may sit further
+    out, since a line will join it to its node."""
+    node_boxes = [(x - radius - 1, y - radius - 1, x + radius + 1, y + radius + 1)
+                  for x, y in zip(nodes.x, nodes.y, strict=True)]
+    at = dict(zip(nodes.id, zip(nodes.x, nodes.y, strict=True), strict=True))
+    rings = (0, 10, 24, 40, 60) if leaders else (0, 10, 24)
+    candidates = {("node", i): around(at[i], radius, sizes[i], order=order, rings=rings)
+                  for i in _to_name(nodes, edges, min_ties)}
+    shown = edges[edges.labelled].assign(first=lambda e: e.hl == "other", plain=lambda e: ~e.hedged)
+    for e, text, path in shown.sort_values(["first", "plain", "edge"])[["edge", "label", "path"]].itertuples(
+            index=False):
+        w, h = text_box(wrap_text(text, EDGE_WRAP), EDGE_FONT, False, round(EDGE_FONT * LINE_HEIGHT))
+        candidates[("edge", e)] = along(path, (w + 4, h + 1))
+    lines = {("edge", e): list(pairwise(p)) for e, p in zip(edges.edge, edges.path, strict=True)}
+    anchors = {} if leaders else {("node", i): (x, y) for i, x, y in zip(nodes.id, nodes.x, nodes.y, strict=True)}
+    # With leaders, a place one ring further out costs as much as two lines crossed: leaders stay short.
+    return place_labels(candidates, node_boxes, lines=lines, anchors=anchors, touching=radius + 4, frame=frame,
+                        reach=0.25 if leaders else 0)
+
+
+def _points(edges: pd.DataFrame, layout: str) -> pd.DataFrame:
+    """The lines as points in order: each starts at the rim of its subject and stops short of its object,
+    where the arrowhead goes."""
+    rim = _radius(layout) + 1
+    rows = []
+    for record in edges.itertuples():
+        path = [list(p) for p in record.path]
+        for end, nxt, gap in ((0, 1, rim), (-1, -2, rim + (4 if record.directed else 0))):
+            (ax, ay), (bx, by) = path[end], path[nxt]
+            length = math.hypot(bx - ax, by - ay) or 1
+            path[end] = [ax + (bx - ax) / length * gap, ay + (by - ay) / length * gap]
+        rows += [{"edge": record.edge, "step": k, "px": round(x, 2), "py": round(y, 2)}
+                 for k, (x, y) in enumerate(path)]
+    return pd.DataFrame(rows)
+
+
+# --- the chart ------------------------------------------------------------------------------------------
+
+def _chart(drawing: _Drawing, book: Chapter) -> alt.LayerChart:
+    # Pixels in, pixels out: one unit is one pixel, y growing downwards as in the layout.
+    x_scale = alt.Scale(domain=[0, drawing.width], range=[0, drawing.width], nice=False)
+    y_scale = alt.Scale(domain=[0, drawing.height], range=[0, drawing.height], nice=False)
+
+    def at(x_field: str = "px", y_field: str = "py") -> dict:
+        return {"x": alt.X(f"{x_field}:Q", scale=x_scale, axis=None),
+                "y": alt.Y(f"{y_field}:Q", scale=y_scale, axis=None)}
+    short = dict(zip(drawing.nodes.id, drawing.nodes.short, strict=True))
+    edges = _edge_frame(drawing.edges, short)
+    nodes = _node_frame(drawing.nodes)
+    font = NODE_FONT[drawing.layout]
+    keys = _keys(drawing, nodes)
+    layers = [_lines(drawing.points.merge(edges, on="edge"), book, at, keys["line"]),
+              _heads(drawing, edges, book, at), *_edge_texts(edges[edges.placed], at),
+              _leaders(nodes, at), *_symbols(nodes, book, at, drawing.layout, keys),
+              *_node_texts(nodes[nodes.placed], book, at, font)]
+    return alt.layer(*[layer for layer in layers if layer is not None]).properties(
+        width=drawing.width, height=drawing.height)
+
+
+def _boxes(boxes: pd.Series) -> dict:
+    # Text is drawn centred, hanging from the top of its box, so that its lines fall inside the box.
+    return {"placed": boxes.notna(),
+            "tx": [round((b[0] + b[2]) / 2, 2) if b else 0.0 for b in boxes],
+            "ty": [round(b[1] + 1, 2) if b else 0.0 for b in boxes],
+            **{k: [round(b[i], 2) if b else 0.0 for b in boxes] for i, k in enumerate(("bx", "by", "bx2", "by2"))}}
+
+
+def _edge_frame(edges: pd.DataFrame, short: Mapping[str, str]) -> pd.DataFrame:
+    frame = edges.assign(
+        line=["hedged by the source" if h else "stated" for h in edges.hedged],
+        link=["; ".join(_reading(r, short) for r in readings) for readings in edges.readings],
+        text=[wrap_text(t, EDGE_WRAP) for t in edges.label], **_boxes(edges.label_box))
+    return plain(frame.drop(columns=["path", "readings", "label_box"]))
+
+
+def _node_frame(nodes: pd.DataFrame) -> pd.DataFrame:
+    leader = nodes.leader if "leader" in nodes else pd.Series(None, index=nodes.index, dtype=object)
+    frame = nodes.assign(px=nodes.x.round(2), py=nodes.y.round(2), part=nodes.group.map(_part),
+                         has_leader=leader.notna(),
+                         **{k: [v[i] if v else 0.0 for v in leader] for i, k in enumerate(("lx", "ly", "lx2", "ly2"))},
+                         **_boxes(nodes.label_box))
+    return plain(frame.drop(columns=["label_box", "leader"], errors="ignore"))
+
+
+def _leaders(nodes: pd.DataFrame, at) -> alt.Chart | None:
+    joined = nodes[nodes.has_leader]
+    if joined.empty:
+        return None
+    return alt.Chart(joined).mark_rule(color="#333333", strokeWidth=0.8, strokeDash=[1, 1.5]).encode(
+        **at("lx", "ly"), x2="lx2:Q", y2="ly2:Q", tooltip=_node_tips())
+
+
+def _edge_tips() -> list[alt.Tooltip]:
+    return [alt.Tooltip("link:N", title="Link"), alt.Tooltip("hedges:N", title="Hedge"),
+            alt.Tooltip("detail:N", title="Detail"), alt.Tooltip("rows:N", title="Row")]
+
+
+def _node_tips() -> list[alt.Tooltip]:
+    return [alt.Tooltip("name:N", title="Name"), alt.Tooltip("what:N", title="Kind"),
+            alt.Tooltip("ties:Q", title="Lines"), alt.Tooltip("id:N", title="Row")]
+
+
+def _when(book: Chapter, yes, no):
+    # Besides colour, width and weight mark the highlight, so that it survives greyscale printing.
+    return alt.condition(alt.datum.hl == book.highlight, alt.value(yes), alt.value(no)) if book.highlight \
+        else alt.value(no)
+
+
+def _keys(drawing: _Drawing, nodes: pd.DataFrame) -> dict:
+    """The keys under the drawing, one line each (the parts of the report on two), so that side by side
+    they do not run wider than the drawing."""
+    rows = {"line": 1 if drawing.edges.hedged.any() else 0,
+            "part": -(-len(_parts(nodes)) // 3), "node": 1}
+    keys, top = {}, drawing.height + 10
+    for key, extra in (("line", {"symbolType": "stroke", "symbolStrokeColor": EDGE_GREY, "symbolStrokeWidth": 2}),
+                       ("part", {"columns": 3, "symbolType": "circle"}),
+                       ("node", {"symbolStrokeWidth": 0, "symbolFillColor": charts.MUTED})):
+        keys[key] = alt.Legend(orient="none", legendX=0, legendY=top, direction="horizontal",
+                               titleOrient="left", **extra) if rows[key] else None
+        top += 20 * rows[key]
+    return keys
+
+
+def _parts(nodes: pd.DataFrame) -> list[str]:
+    return [g for g in charts.SECTION_COLORS if g in set(nodes.group)]
+
+
+def _lines(points: pd.DataFrame, book: Chapter, at, key) -> alt.Chart:
+    kinds = [k for k in ("stated", "hedged by the source") if k in set(points.line)]
+    dash = alt.StrokeDash("line:N", title="Line", scale=alt.Scale(
+        domain=kinds, range=[[1, 0] if k == "stated" else DASH for k in kinds]), legend=key)
+    return alt.Chart(points).mark_line(strokeCap="butt").encode(
+        **at(), detail="edge:N", order="step:Q", tooltip=_edge_tips(), strokeDash=dash,
+        color=charts.highlight_color("hl", book.highlight, EDGE_GREY), strokeWidth=_when(book, 2.6, 1.3))
+
+
+def _heads(drawing: _Drawing, edges: pd.DataFrame, book: Chapter, at) -> alt.Chart | None:
+    """An arrowhead where each directed line ends, turned along its last stretch (screen y grows down)."""
+    tips = []
+    for edge, pair in drawing.points.groupby("edge", sort=False).tail(2).groupby("edge", sort=False):
+        (ax, ay), (bx, by) = pair[["px", "py"]].to_numpy().tolist()
+        tips.append({"edge": edge, "hx": bx, "hy": by, "angle": round(math.degrees(math.atan2(by - ay, bx - ax)),
+                                                                      1)})
+    heads = pd.DataFrame(tips).merge(edges, on="edge")
+    heads = heads[heads.directed]
+    if heads.empty:
+        return None
+    small = drawing.layout == "clusters"
+    return alt.Chart(heads).mark_point(shape="triangle-right", filled=True, opacity=1).encode(
+        **at("hx", "hy"), angle=alt.Angle("angle:Q", scale=None), tooltip=_edge_tips(),
+        color=charts.highlight_color("hl", book.highlight, EDGE_GREY),
+        size=_when(book, 70 if small else 110, 30 if small else 60))
+
+
+def _symbols(nodes: pd.DataFrame, book: Chapter, at, layout: str, keys: dict) -> list[alt.Chart]:
+    """Circles and squares in the chapter's colour (with groups, each part's colour); the highlight in the
+    accent colour with a dark outline, drawn again on top when the parts have the colours."""
+    kinds = [k for k in ("organization", "system") if k in set(nodes.kind)]
+    shape = alt.Shape("kind:N", title="Node", legend=keys["node"], scale=alt.Scale(
+        domain=kinds, range=["circle" if k == "organization" else "square" for k in kinds]))
+    base = alt.Chart(nodes).mark_point(filled=True, opacity=1, size=NODE_SIZE[layout]).encode(
+        **at(), tooltip=_node_tips(), shape=shape,
+        stroke=_when(book, "#111111", "white"), strokeWidth=_when(book, 2.5, 0.8))
+    parts = _parts(nodes)
+    if not parts:
+        return [base.encode(color=charts.highlight_color("hl", book.highlight, charts.SECTION_COLORS[book.section]))]
+    by_part = alt.Color("part:N", title="Part", legend=keys["part"], scale=alt.Scale(
+        domain=[_part(g) for g in parts], range=[charts.SECTION_COLORS[g] for g in parts]))
+    marked = nodes[nodes.hl != "other"]
+    # A condition on a field would colour the shape key in the accent: the highlight gets a layer of its own.
+    return [base.encode(color=by_part)] + ([alt.Chart(marked).mark_point(
+        filled=True, opacity=1, size=NODE_SIZE[layout], color=charts.ACCENT, stroke="#111111", strokeWidth=2.5).encode(
+        **at(), tooltip=_node_tips(), shape=shape.legend(None))] if len(marked) else [])
+
+
+def _part(section: str) -> str:
+    return section.replace("_", " ").capitalize()
+
+
+def _edge_texts(frame: pd.DataFrame, at) -> list[alt.Chart]:
+    """A relation on its line, on a white ground that interrupts the line under it."""
+    if frame.empty:
+        return []
+    base = alt.Chart(frame).encode(tooltip=_edge_tips())
+    return [base.mark_rect(fill="white", opacity=0.92).encode(**at("bx", "by"), x2="bx2:Q", y2="by2:Q"),
+            base.mark_text(align="center", baseline="top", lineBreak="\n", fontSize=EDGE_FONT,
+                           lineHeight=round(EDGE_FONT * LINE_HEIGHT), fontStyle="italic", color="#444").encode(
+                **at("tx", "ty"), text="text:N")]
+
+
+def _node_texts(frame: pd.DataFrame, book: Chapter, at, font: int) -> list[alt.Chart]:
+    """Node names with a white halo; the highlight's in bold (Vega-Lite has no channel for the weight, so
+    they get layers of their own) and in the accent colour."""
+    layers = []
+    for bold in (False, True):
+        part = frame[(frame.hl != "other") == bold]
+        if part.empty:
+            continue
+        base = alt.Chart(part).encode(**at("tx", "ty"), text="label:N", tooltip=_node_tips())
+        style = {"align": "center", "baseline": "top", "lineBreak": "\n", "fontSize": font,
+                 "lineHeight": round(font * LINE_HEIGHT), "fontWeight": "bold" if bold else "normal"}
+        layers += [base.mark_text(**style, stroke="white", strokeWidth=3.5, strokeJoin="round"),
+                   base.mark_text(**style, color=charts.ACCENT if bold else TEXT)]
+    return layers
+
+
+# --- the words ------------------------------------------------------------------------------------------
+
+def _reading(reading: tuple, short: Mapping[str, str]) -> str:
+    subject, relation, hedge, obj = reading
+    return f"{short[subject]} {relation}{f' ({hedge})' if hedge else ''} {short[obj]}"
+
+
+def _description(drawing: _Drawing, book: Chapter) -> str:
+    """What the diagram says, in the data's own reading ("subject relation object"), with every hedge."""
+    nodes, edges = drawing.nodes, drawing.edges
+    short = dict(zip(nodes.id, nodes.short, strict=True))
+    clauses: dict[tuple, list[str]] = {}
+    for readings in edges.readings:
+        for subject, relation, hedge, obj in readings:
+            clauses.setdefault((subject, obj), []).append(relation + (f" ({hedge})" if hedge else ""))
+    said = "; ".join(f"{short[s]} {and_list(dict.fromkeys(r))} {short[o]}" for (s, o), r in clauses.items())
+    n_org, n_sys = int((nodes.kind == "organization").sum()), int((nodes.kind == "system").sum())
+    how = ["each arrow points from subject to object"]
+    if (~edges.directed).any():
+        how.append("a line without an arrow ties two nodes both ways")
+    if edges.hedged.any():
+        how.append("dashed lines are ties the source hedges")
+    lead = (f"Network diagram of {count(n_org)} organization{'s' * (n_org != 1)} (circles) and {count(n_sys)} "
+            f"system{'s' * (n_sys != 1)} (squares); {and_list(how)}")
+    marked = [short[i] for i in nodes.id[nodes.hl != "other"]]
+    tail = f" Marked as highlighted: {and_list(marked)}." if marked else ""
+    return f"{lead}: {said}.{tail}"

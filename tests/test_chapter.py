@@ -1,0 +1,193 @@
+"""The chapter API: one rule per concept, checked on the real data and on edited copies."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from surveillance_book.chapter import ROWS_METADATA, Chapter, ParameterError
+from surveillance_book.data import load
+from surveillance_book.paths import DATA_DIR
+
+FACT_TABLES = ["systems", "contracts", "metrics", "relationships", "events", "system_data", "concerns"]
+
+
+def chapter(**kw) -> Chapter:
+    return Chapter("data_brokers", **({"as_of": "2019-01-31", "data_dir": DATA_DIR} | kw))
+
+
+@pytest.mark.parametrize("table", FACT_TABLES)
+def test_one_known_by_rule_for_every_fact_table(table):
+    everything = load(table)
+    cutoff = everything.as_of.sort_values().iloc[len(everything) // 2]  # a date that splits the table
+    book = chapter(as_of=f"{cutoff:%Y-%m-%d}")
+    known = getattr(book, table)
+    assert len(known) == (everything.as_of <= cutoff).sum()
+    assert (known.as_of <= cutoff).all()
+    assert 0 < len(known) <= len(everything)
+    assert len(book.everything(table)) == len(everything)
+
+
+def test_an_event_counts_from_when_it_was_stated_not_from_its_own_date():
+    # DHS announced its social-media plan in September 2017 (stated then); IDENT's 1994 design is known
+    # to the book from the August 2018 report, so before that report it is not shown.
+    early = chapter(as_of="2018-06-30")
+    assert "dhs-social-media-announcement-2017" in set(early.events.event_id)
+    assert "ident-designed-1994" not in set(early.events.event_id)
+    assert "ident-designed-1994" in set(chapter().events.event_id)
+
+
+def test_bad_parameters_get_one_line_each():
+    with pytest.raises(ParameterError, match="'2019-13-01' is not a date written YYYY-MM-DD"):
+        chapter(as_of="2019-13-01")
+    with pytest.raises(ParameterError, match="outside 1900-01-01 to 2100-12-31"):
+        chapter(as_of="1899-12-31")
+    with pytest.raises(ParameterError, match="'no-such-org' is not an org_id"):
+        chapter(highlight="no-such-org")
+    assert not chapter(as_of="1900-01-01").contracts.shape[0]  # the earliest date is allowed, and empty
+    assert chapter(as_of="2100-12-31").contracts.shape[0] == len(load("contracts"))
+
+
+def test_highlight_covers_parent_subsidiaries_and_their_systems():
+    orgs, systems = load("organizations"), load("systems")
+    book = chapter(highlight="thomson-reuters")
+    children = set(orgs[orgs.parent_id == "thomson-reuters"].org_id)
+    assert children and children <= book.highlighted
+    owned = set(systems[systems.owner_id.isin(children | {"thomson-reuters"})].system_id)
+    assert owned <= book.highlighted
+    child = sorted(children)[0]
+    assert "thomson-reuters" in chapter(highlight=child).highlighted  # the parent too
+    assert chapter(highlight="ident").highlighted == {"ident"}  # a system alone
+    assert not chapter().highlighted
+
+
+def test_built_systems_are_highlighted_with_their_builder():
+    ties = load("relationships")
+    built = ties[ties.relation == "builds"].iloc[0]
+    assert built.object_system_id in chapter(highlight=built.subject_org_id).highlighted
+
+
+def test_marks_tag_rows_for_the_charts():
+    book = chapter(highlight="giant-oak")
+    deals = book.contracts
+    marks = book.marks(deals.vendor_id, deals.agency_id)
+    assert set(marks[deals.vendor_id == "giant-oak"]) == {"giant-oak"}
+    assert set(marks[~deals.vendor_id.isin(book.highlighted) & ~deals.agency_id.isin(book.highlighted)]) == {"other"}
+
+
+def test_names():
+    book = chapter()
+    orgs = load("organizations").set_index("org_id")
+    with_short = orgs[orgs.short_name.notna()].iloc[0]
+    assert book.name(with_short.name) == with_short.short_name
+    assert book.full_name(with_short.name) == with_short["name"]
+    systems = load("systems").set_index("system_id")
+    with_acronym = systems[systems.acronym.notna()].iloc[0]
+    assert book.name(with_acronym.name) == with_acronym.acronym
+
+
+def test_source_line_comes_from_the_rows_shown():
+    book = chapter()
+    contracts = book.contracts
+    clear = contracts[contracts.primary_source_id == "clear-contract-records"]
+    line = book.source_line(clear)
+    assert line.startswith("AFSC (2019)")  # where it was read comes first
+    assert "Contract records on West Publishing" in line
+    assert "Mijente" not in line  # not a source of these rows
+    assert "Mijente et al. (2018)" in book.source_line(contracts[contracts.primary_source_id == "mijente-2018"])
+
+
+def test_source_label_follows_the_sources_table(data_copy):
+    sources = pd.read_csv(data_copy / "sources.csv", dtype=str, keep_default_na=False)
+    sources.loc[sources.source_id == "eff-alpr-2018", "publisher"] = "Alpha Group, Beta Group"
+    sources.to_csv(data_copy / "sources.csv", index=False)
+    assert Chapter("x", as_of="2019-01-31", data_dir=data_copy).source_label("eff-alpr-2018") == \
+        "Alpha Group et al. (2018)"
+
+
+def test_glue_records_rows_and_the_not_known_wording(capsys):
+    shown = []
+    import IPython.display
+
+    original = IPython.display.display
+    IPython.display.display = lambda data, **kw: shown.append((data, kw["metadata"]))
+    try:
+        book = chapter(as_of="2018-06-30")
+        book.glue("known", book.row("contracts", "trss-2018"), lambda r: r.purpose)  # stated later
+        late = chapter()
+        late.glue("trss", late.row("contracts", "trss-2018"), lambda r: f"{r.amount_usd:,.0f}")
+        late.glue("yearly", late.row("contracts", "amazon-palantir-servers"), "x", computed="twelve times")
+        with pytest.raises(ValueError, match="glued twice"):
+            late.glue("trss", late.contracts, "again")
+    finally:
+        IPython.display.display = original
+    (_, not_known), (data, trss), (_, yearly) = shown
+    assert not_known[ROWS_METADATA] == {"kind": "not known", "rows": []}
+    assert trss[ROWS_METADATA]["rows"] == [{"table": "contracts", "id": "trss-2018"}]
+    assert trss[ROWS_METADATA]["kind"] == "stated"
+    assert trss["scrapbook"]["name"] == "trss"
+    assert json.loads(json.dumps(data))  # stored as plain JSON in the notebook
+    assert yearly[ROWS_METADATA]["kind"] == "computed" and yearly[ROWS_METADATA]["rule"] == "twelve times"
+
+
+def test_rows_table_names_its_file_and_prefixes_its_name():
+    book = chapter()
+    table = book.rows_table(book.contracts.head(2), name="deals", caption="Some deals",
+                            columns={"vendor_id": "vendor", "contract_id": "id"})
+    assert ":name: tbl-data-brokers-deals" in table.data
+    assert r"Some deals \(data/contracts\.csv\)" in table.data
+    early = chapter(as_of="1900-01-01")
+    assert "No row of data/contracts.csv" in early.rows_table(early.contracts, name="deals", caption="Some deals").data
+
+
+def test_prose_reads_the_glued_phrases_without_quotes(monkeypatch):
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: None)
+    book = chapter()
+    book.glue("trss", book.row("contracts", "trss-2018"), "a phrase")
+    assert book.prose.trss == "a phrase" and repr(book.prose.trss) == "a phrase"
+    with pytest.raises(AttributeError, match="nothing glued as 'later'"):
+        _ = book.prose.later
+
+
+def test_glue_of_several_tables_and_of_whole_frames(monkeypatch):
+    import IPython.display
+
+    records = []
+    monkeypatch.setattr(IPython.display, "display", lambda data, **kw: records.append(kw["metadata"]))
+    book = chapter()
+    one = book.row("contracts", "trss-2018")
+    book.glue("count", one, lambda d: str(len(d)), whole=True)  # the frame, even with one row
+    book.glue("both", [one, book.row("metrics", "ident-identities")], lambda frames: str(len(frames)))
+    assert book.prose.count == "1" and book.prose.both == "2"
+    assert {r["table"] for r in records[-1][ROWS_METADATA]["rows"]} == {"contracts", "metrics"}
+
+
+def test_empty_highlight_and_empty_tables_read_well(monkeypatch):
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: None)
+    book = chapter(highlight="", as_of="1900-01-01")
+    book.glue_parameters()
+    assert book.prose.highlight == "nothing"
+    note = book.rows_table(book.contracts, name="x", caption="Rows behind the chart").data
+    assert note == "*No row of data/contracts.csv for this table had been stated by 1 January 1900.*"
+
+
+def test_sources_cited_are_those_of_known_facts():
+    assert set(chapter(as_of="1900-01-01").sources_cited().source_id) == set()
+    cited = set(chapter().sources_cited().source_id)
+    assert {"afsc-2019", "mijente-2018"} <= cited
+
+
+def test_ends_and_within():
+    book = chapter()
+    ties = book.relationships
+    subject, obj = book.ends(ties)
+    assert subject.notna().all() and obj.notna().all()
+    orgs = load("organizations").set_index("org_id")
+    child = orgs[orgs.parent_id == "dhs"].index[0]
+    grandchildren = orgs[orgs.parent_id == child].index
+    ids = pd.Series(["dhs", child, *grandchildren, "palantir", None])
+    assert book.within(ids, "dhs").tolist() == [True, True, *[True] * len(grandchildren), False, False]

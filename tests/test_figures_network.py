@@ -1,0 +1,385 @@
+"""The network figure and its layout, on the rows the book's six diagrams draw."""
+
+import json
+import math
+import random
+import re
+from collections import Counter
+from functools import cache
+
+import pandas as pd
+import pytest
+import vl_convert
+from IPython.display import Markdown
+
+from surveillance_book import charts
+from surveillance_book.chapter import Chapter, row_ids
+from surveillance_book.figures import Figure
+from surveillance_book.figures import layout as lay
+from surveillance_book.figures.network import DASH, NODE_SIZE, network
+from surveillance_book.paths import DATA_DIR
+
+HIGHLIGHTS = {"overview": "palantir", "databases": "northrop-grumman", "case_management": "palantir",
+              "biometrics": "nec", "data_brokers": "thomson-reuters"}
+
+
+def _ends(r: pd.DataFrame):
+    return r.subject_org_id.fillna(r.subject_system_id), r.object_org_id.fillna(r.object_system_id)
+
+
+def _overview(r):
+    return r[~r.relation.isin(["subsidiary of", "became"])], {
+        "name": "network", "title": "Who is tied to what", "layout": "clusters", "owners": True,
+        "edge_labels": "hedged", "label_min_ties": 5, "names": {"state-local-le": "Local and state police"}}
+
+
+def _databases(r):
+    s, o = _ends(r)
+    chain = ["state-local-le", "ngi", "ident", "ice"]
+    steps = pd.Series(list(zip(s, o, strict=True)), index=r.index).isin(list(zip(chain, chain[1:], strict=False)))
+    drawn = [*chain, "abis"]
+    return r[(r.relation.eq("feeds data to") & steps)
+             | (r.relation.eq("interoperable with") & s.isin(drawn) & o.isin(drawn))], {
+        "name": "flow", "title": "How a local booking reaches ICE"}
+
+
+def _icm(r):
+    s, o = _ends(r)
+    around = ["tecs-mod", "palantir", "tecs", "icm", "falcon-sa", "sevis", "clear", "falcon"]
+    return r[s.isin(around) & o.isin(around)], {"name": "icm-links", "title": "ICM and the systems around it"}
+
+
+def _leiss(r):
+    platforms = r[(r.subject_system_id == "leiss") & (r.relation == "queries")]
+    made = r.object_system_id.isin(platforms.object_system_id) & r.relation.isin(["builds", "operates", "uses"])
+    return r[((r.object_system_id == "leiss") & (r.relation == "operates")) | r.index.isin(platforms.index) | made], {
+        "name": "leiss", "title": "Local police platforms ICE searches through LEISS",
+        "names": {"state-local-le": "Local and state police"}}
+
+
+def _tvs(r):
+    tvs = ["tvs", "tvs-gallery", "tvs-capture-devices", "biometric-entry-exit"]
+    relations = ["participates in", "operates", "feeds data to", "queries", "maintains", "builds",
+                 "supplies algorithm to", "hosts"]
+    return r[(r.subject_system_id.isin(tvs) | r.object_system_id.isin(tvs)) & r.relation.isin(relations)], {
+        "name": "tvs", "title": "Who runs, builds and feeds TVS", "direction": "down",
+        "relations": {"participates in": "takes part in", "operates": "runs", "feeds data to": "feeds",
+                      "queries": "searches", "supplies algorithm to": "matching algorithm for"},
+        "names": {"tvs-capture-devices": "Front-end capture devices", "tvs-gallery": "TVS photo gallery"}}
+
+
+def _plates(r):
+    s, o = _ends(r)
+    plates = ["vigilant", "vigilant-lpr", "tr-lpr", "thomson-reuters", "repo-towing", "state-local-le",
+              "california-le"]
+    return r[(r.section == "data_brokers") & (s.isin(plates) | o.isin(plates))
+             & r.relation.isin(["uses", "contracts through", "feeds data to", "provides access to"])], {
+        "name": "plates", "title": "How licence-plate data reaches ICE", "owners": True,
+        "reverse": {"uses": "used by", "contracts through": "supplies under contract"},
+        "names": {"state-local-le": "Local and state law enforcement", "california-le": "California law enforcement",
+                  "repo-towing": "Repossession and towing firms", "vigilant-lpr": "Vigilant plate database",
+                  "tr-lpr": "Thomson Reuters plate data"}}
+
+
+DIAGRAMS = {"overview-network": ("overview", _overview), "databases-flow": ("databases", _databases),
+            "case-management-icm-links": ("case_management", _icm),
+            "case-management-leiss": ("case_management", _leiss), "biometrics-tvs": ("biometrics", _tvs),
+            "data-brokers-plates": ("data_brokers", _plates)}
+SMALL = [k for k in DIAGRAMS if k != "overview-network"]
+
+
+def book(section: str, as_of: str = "2019-01-31", highlight: str | None = "default") -> Chapter:
+    return Chapter(section, as_of=as_of, highlight=HIGHLIGHTS[section] if highlight == "default" else highlight,
+                   data_dir=DATA_DIR)
+
+
+def rows_of(key: str, chapter: Chapter):
+    return DIAGRAMS[key][1](chapter.relationships)
+
+
+@cache
+def drawn(key: str, highlight: str | None = "default") -> tuple[Chapter, pd.DataFrame, dict, Figure]:
+    chapter = book(DIAGRAMS[key][0], highlight=highlight)
+    rows, choices = rows_of(key, chapter)
+    return chapter, rows, choices, network(rows, chapter, **choices)
+
+
+def layers(spec: dict) -> list[dict]:
+    return [layer for layer in spec.get("layer", [spec]) if "mark" in layer]
+
+
+def data(spec: dict, layer: dict) -> list[dict]:
+    return spec["datasets"][layer["data"]["name"]]
+
+
+def mark(layer: dict) -> str:
+    return layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+
+
+def nodes_of(spec: dict) -> list[dict]:
+    return next(data(spec, layer) for layer in layers(spec) if mark(layer) == "point" and "shape" in layer["encoding"])
+
+
+def lines_of(spec: dict) -> list[dict]:
+    return next(data(spec, layer) for layer in layers(spec) if mark(layer) == "line")
+
+
+def edges_of(spec: dict) -> list[dict]:
+    return list({d["edge"]: d for d in lines_of(spec)}.values())
+
+
+# --- the contract ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", DIAGRAMS)
+def test_a_figure_named_after_its_section_with_rows_and_sources(key):
+    chapter, rows, choices, fig = drawn(key)
+    assert isinstance(fig, Figure)
+    assert fig.name == key
+    assert fig.rows.attrs["table"] == "relationships" and len(fig.rows) == len(rows)
+    subtitle = charts.source_line(fig.spec)
+    assert " ".join([subtitle] if isinstance(subtitle, str) else subtitle) == f"Source: {chapter.source_line(rows)}"
+    assert 360 <= fig.spec["width"] <= 450 and fig.spec["width"] > 0.6 * fig.spec["height"]
+
+
+@pytest.mark.parametrize("key", DIAGRAMS)
+def test_every_mark_has_a_tooltip_with_its_row(key):
+    spec = drawn(key)[3].spec
+    for layer in layers(spec):
+        tips = layer["encoding"]["tooltip"]
+        assert any(t["title"] == "Row" for t in tips), layer["mark"]
+        row_field = next(t["field"] for t in tips if t["title"] == "Row")
+        assert all(d[row_field] for d in data(spec, layer))
+
+
+@pytest.mark.parametrize("key", DIAGRAMS)
+def test_the_description_names_every_row_with_its_hedge(key):
+    chapter, rows, choices, fig = drawn(key)
+    names = choices.get("names", {})
+    clauses = fig.output.description.split(": ", 1)[1].split(". Marked as highlighted")[0].rstrip(".").split("; ")
+    for subject, obj, relation, hedge in zip(*_ends(rows), rows.relation.astype(str), rows.hedge, strict=True):
+        said = relation + (f" ({hedge})" if pd.notna(hedge) else "")
+        s_name, o_name = names.get(subject, chapter.name(subject)), names.get(obj, chapter.name(obj))
+        assert any(c.startswith(s_name + " ") and c.endswith(" " + o_name) and said in c for c in clauses), said
+
+
+def test_highlight_is_drawn_and_an_unknown_id_highlights_nothing():
+    key = "case-management-icm-links"
+    marked, plain_one = drawn(key)[3].spec, drawn(key, None)[3].spec
+    assert marked != plain_one
+    outlined = [d for d in nodes_of(marked) if d["hl"] == "palantir"]
+    assert {d["id"] for d in outlined} >= {"palantir", "icm", "falcon-sa"}  # Palantir and what it builds
+    assert all(d["hl"] == "other" for d in nodes_of(plain_one))
+    symbols = next(layer for layer in layers(marked) if "shape" in layer["encoding"])
+    assert symbols["encoding"]["strokeWidth"]["condition"]["value"] > symbols["encoding"]["strokeWidth"]["value"]
+    bold = [layer for layer in layers(marked) if mark(layer) == "text" and layer["mark"].get("fontWeight") == "bold"]
+    assert {d["id"] for layer in bold for d in data(marked, layer)} == {d["id"] for d in outlined}  # greyscale too
+    chapter, _, _, fig = drawn("databases-flow")  # Northrop Grumman has no tie in the booking flow
+    assert chapter.highlight == "northrop-grumman"
+    assert all(d["hl"] == "other" for d in nodes_of(fig.spec) + lines_of(fig.spec))
+
+
+@pytest.mark.parametrize("key", DIAGRAMS)
+def test_nothing_known_before_the_sources(key):
+    chapter = book(DIAGRAMS[key][0], as_of="1900-01-01")
+    rows, choices = rows_of(key, chapter)
+    assert rows.empty
+    note = network(rows, chapter, **choices)
+    assert isinstance(note, Markdown) and "Nothing in the data" in note.data
+
+
+def test_the_same_rows_give_the_same_spec_in_any_order():
+    chapter, rows, choices, fig = drawn("databases-flow")
+    again = network(rows, chapter, **choices)
+    assert json.dumps(again.spec, sort_keys=True) == json.dumps(fig.spec, sort_keys=True)
+    shuffled = network(rows.sample(frac=1, random_state=3), chapter, **choices)
+    position = {d["id"]: (d["px"], d["py"]) for d in nodes_of(fig.spec)}
+    assert {d["id"]: (d["px"], d["py"]) for d in nodes_of(shuffled.spec)} == position
+
+
+# --- what a network diagram must show ------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", DIAGRAMS)
+def test_every_row_is_one_line_of_the_diagram(key):
+    chapter, rows, choices, fig = drawn(key)
+    on_lines = Counter(r for d in edges_of(fig.spec) for r in d["rows"].split(", ") if not r.endswith("(systems)"))
+    assert on_lines == Counter(row_ids(rows))
+
+
+def test_a_hedged_tie_is_dashed_and_says_its_hedge():
+    spec = drawn("biometrics-tvs")[3].spec
+    hosted = next(d for d in edges_of(spec) if d["rows"] == "amazon-hosts-tvs")
+    assert hosted["line"] == "hedged by the source" and "(appears to)" in hosted["label"]
+    dash = next(layer for layer in layers(spec) if mark(layer) == "line")["encoding"]["strokeDash"]
+    styles = dict(zip(dash["scale"]["domain"], dash["scale"]["range"], strict=True))
+    assert styles["hedged by the source"] == DASH and styles["stated"] == [1, 0]
+    assert all(d["line"] == "stated" for d in edges_of(spec) if d["rows"] != "amazon-hosts-tvs")
+    said = [d["text"].replace("\n", " ") for layer in layers(spec) if mark(layer) == "text"
+            for d in data(spec, layer) if "text" in d]
+    assert "hosts (appears to)" in said  # written on the line, not only in the tooltip
+
+
+@pytest.mark.parametrize("key", DIAGRAMS)
+def test_organizations_are_circles_and_systems_squares(key):
+    chapter, rows, choices, fig = drawn(key)
+    orgs = set(chapter.everything("organizations").org_id)
+    systems = set(chapter.everything("systems").system_id)
+    symbols = next(layer for layer in layers(fig.spec) if "shape" in layer["encoding"])
+    shape = dict(zip(symbols["encoding"]["shape"]["scale"]["domain"], symbols["encoding"]["shape"]["scale"]["range"],
+                     strict=True))
+    for node in nodes_of(fig.spec):
+        assert node["id"] in orgs | systems
+        assert shape[node["kind"]] == ("circle" if node["id"] in orgs else "square")
+
+
+def _label_boxes(spec: dict) -> dict:
+    boxes = {}
+    for layer in layers(spec):
+        for d in data(spec, layer):
+            if mark(layer) == "text" and d.get("placed"):
+                key = ("node", d["id"]) if "label" in layer["encoding"]["text"]["field"] else ("edge", d["edge"])
+                boxes[key] = (d["bx"], d["by"], d["bx2"], d["by2"])
+    return boxes
+
+
+@pytest.mark.parametrize("key", DIAGRAMS)
+def test_no_label_covers_another_label_or_a_node(key):
+    chapter, rows, choices, fig = drawn(key)
+    spec = fig.spec
+    labels = _label_boxes(spec)
+    half = NODE_SIZE[choices.get("layout", "layered")] ** 0.5 / 2
+    nodes = {d["id"]: (d["px"] - half, d["py"] - half, d["px"] + half, d["py"] + half) for d in nodes_of(spec)}
+    assert lay.overlaps(labels) == []
+    assert lay.overlaps(labels, nodes) == []
+    for d in nodes_of(spec):  # each label box holds its text, as wide as the renderer draws it
+        if d["placed"]:
+            font = 11 if choices.get("layout", "layered") == "layered" else 10
+            width = max(lay.text_width(line, font, d["hl"] != "other") for line in d["label"].split("\n"))
+            assert d["bx2"] - d["bx"] >= width - 0.01
+    inside = all(0 <= b[0] and b[2] <= spec["width"] and 0 <= b[1] and b[3] <= spec["height"]
+                 for b in labels.values())
+    assert inside
+
+
+@pytest.mark.parametrize("key", SMALL)
+def test_every_node_and_relation_of_a_small_diagram_is_named_in_full(key):
+    chapter, rows, choices, fig = drawn(key)
+    spec = fig.spec
+    assert "labelLimit" not in json.dumps(spec) and "…" not in json.dumps(spec)
+    names = choices.get("names", {})
+    for node in nodes_of(spec):
+        assert node["placed"], node["id"]
+        assert node["label"].replace("\n", " ") == names.get(node["id"], chapter.name(node["id"]))
+    assert all(d["placed"] for d in edges_of(spec))
+
+
+def test_the_text_width_estimate_is_never_narrower_than_the_renderer():
+    # Measured in vl-convert, which draws the PNG the PDF shows, in the book's font.
+    for text, bold in (("Thomson Reuters", False), ("Local, regional and state", False), ("Palantir Law", True),
+                       ("WWW mmm iii", False), ("FALCON-SA", True)):
+        spec = {"config": {"font": "Liberation Sans", "view": {"stroke": None}}, "width": 1, "height": 1,
+                "padding": 0, "data": {"values": [{"t": text}]},
+                "mark": {"type": "text", "fontSize": 11, "fontWeight": "bold" if bold else "normal", "align": "left"},
+                "encoding": {"text": {"field": "t"}, "x": {"value": 0}, "y": {"value": 0}}}
+        rendered = vl_convert.vegalite_to_scenegraph(spec)["width"]
+        assert rendered - 1 <= lay.text_width(text, 11, bold) <= rendered * 1.12, text
+
+
+def test_undirected_ties_have_no_arrowhead_and_reversed_ones_follow_the_data():
+    flow = drawn("databases-flow")[3].spec
+    heads = next(data(flow, layer) for layer in layers(flow) if layer["mark"].get("shape") == "triangle-right")
+    assert {d["rows"] for d in heads} == {"state-local-le-feeds-ngi", "ngi-feeds-ident", "ident-feeds-ice"}
+    plates = drawn("data-brokers-plates")[3].spec
+    used = next(d for d in edges_of(plates) if d["rows"] == "ice-uses-vigilant-lpr")
+    assert (used["source"], used["target"], used["label"]) == ("vigilant-lpr", "ice", "used by")
+    assert used["link"] == "ICE uses Vigilant plate database"  # the tooltip keeps the data's reading
+    owner = next(d for d in edges_of(plates) if d["rows"] == "vigilant-lpr (systems)")
+    assert (owner["source"], owner["target"], owner["label"]) == ("vigilant", "vigilant-lpr", "owns or runs")
+
+
+def test_the_dense_map_names_the_highlight_and_its_neighbours():
+    spec = drawn("overview-network")[3].spec
+    nodes = {d["id"]: d for d in nodes_of(spec)}
+    ties = {(d["source"], d["target"]) for d in edges_of(spec)}
+    marked = {i for i, d in nodes.items() if d["hl"] == "palantir"}
+    neighbours = {t for s, t in ties if s in marked} | {s for s, t in ties if t in marked}
+    assert all(nodes[i]["placed"] for i in marked | neighbours)
+    assert {"gost", "giant-oak"} <= set(nodes)  # owners from the systems table are on the map
+
+
+# --- the layout on its own -----------------------------------------------------------------------------
+
+def _graph(key: str):
+    edges = [(d["source"], d["target"], d["directed"]) for d in edges_of(drawn(key)[3].spec)]
+    return ([(s, t) for s, t, directed in edges if directed], [(s, t) for s, t, directed in edges if not directed],
+            sorted({n for s, t, _ in edges for n in (s, t)}))
+
+
+@pytest.mark.parametrize("key", SMALL)
+def test_the_layered_layout_is_deterministic_in_any_input_order(key):
+    edges, links, nodes = _graph(key)
+    first = lay.layered(nodes, edges, None, links)
+    assert lay.layered(nodes, edges, None, links) == first
+    shuffle = random.Random(7)
+    for _ in range(3):
+        n, e, k = nodes[:], edges[:], links[:]
+        for items in (n, e, k):
+            shuffle.shuffle(items)
+        assert lay.layered(n, e, None, k) == first
+        assert lay.routes(n, e, None, k) == lay.routes(nodes, edges, None, links)
+
+
+def test_the_cluster_layout_is_deterministic_in_any_input_order():
+    edges, _, nodes = _graph("overview-network")
+    groups = {n: str(i % 3) for i, n in enumerate(nodes)}
+    first = lay.clustered(nodes, edges, groups, centre="0", steps=60)
+    shuffled = random.Random(1).sample(edges, len(edges))
+    assert lay.clustered(list(reversed(nodes)), shuffled, dict(reversed(groups.items())), centre="0",
+                         steps=60) == first
+
+
+def test_ranks_follow_the_arrows_and_keep_the_chapters_ranks():
+    edges, links, nodes = _graph("data-brokers-plates")
+    rank = lay.ranks(nodes, edges, None, links)
+    assert all(rank[s] < rank[t] for s, t in edges)
+    given = lay.ranks(nodes, edges, {"ice": 9, "vigilant": 0}, links)
+    assert given["ice"] - given["vigilant"] == 9  # kept, up to a shift of all ranks
+    cycle = lay.ranks("abc", [("a", "b"), ("b", "c"), ("c", "a")])
+    assert sorted(cycle.values()) == [0, 1, 2]  # a cycle is broken, not looped over
+
+
+def test_barycentre_ordering_untangles_crossed_ties():
+    # Sorted by name, a->z and b->y cross; the layout orders the second rank to remove the crossing.
+    at = lay.layered(["a", "b", "y", "z"], [("a", "z"), ("b", "y")])
+    assert (at["a"][1] < at["b"][1]) == (at["z"][1] < at["y"][1])
+    long_tie = lay.routes("abcd", [("a", "b"), ("b", "c"), ("a", "c"), ("c", "d")])[("a", "c")]
+    assert len(long_tie) == 3  # a bend in the rank it crosses, clear of b
+
+
+def test_label_placement_is_greedy_and_never_overlaps():
+    node = (0, 0, 10, 10)
+    first, second, third = (10, 0, 30, 10), (11, 0, 31, 10), (-30, 0, -10, 10)
+    placed = lay.place_labels({"a": [first], "b": [second, third], "c": [second]}, [node])
+    assert placed == {"a": first, "b": third, "c": None}
+    assert lay.overlaps([first, third]) == []
+    assert lay.overlaps([first, second, third]) == [(0, 1)]
+    crossing = ((0, 5), (100, 5))
+    clear = lay.place_labels({"a": [(20, 0, 30, 10), (20, 20, 30, 30)]}, lines={"x": [crossing]})
+    assert clear["a"] == (20, 20, 30, 30)  # the candidate no line runs through
+    assert lay.crosses((20, 0, 30, 10), crossing) and not lay.crosses((20, 20, 30, 30), crossing)
+
+
+def test_wrapping_never_shortens_a_label():
+    for text in ("Local, regional and state law enforcement agencies", "Front-end biometric capture devices for TVS",
+                 "IDENT", "Oracle Government Cloud-Common Controls"):
+        wrapped = lay.wrap(text, 16)
+        assert wrapped.replace("\n", " ") == text
+        assert all(len(line) <= max(16, max(len(w) for w in text.split())) for line in wrapped.split("\n"))
+    assert re.fullmatch(r"[^\n]+\n[^\n]+", lay.wrap("matching algorithm for", 16))
+
+
+def test_candidates_lie_round_the_node_and_along_the_line():
+    boxes = lay.around((100, 100), 8, (40, 12))
+    assert len(boxes) == 24 and all(lay.overlaps([b], [(92, 92, 108, 108)]) == [] for b in boxes)
+    middle = lay.along([(0, 0), (100, 0)], (20, 10))[0]
+    assert middle == (40, -5, 60, 5)
+    assert math.isclose(sum(lay.text_box("ab\ncd")[1:]), 2 * 13)
