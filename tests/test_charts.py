@@ -81,3 +81,13 @@ def test_a_long_source_line_wraps_instead_of_widening_the_chart():
     assert isinstance(lines, list) and len(lines) > 1
     assert all(len(line) <= charts.SOURCE_LINE_CHARS for line in lines)
     assert " ".join(lines) == f"Source: {sources}"
+
+
+@pytest.mark.parametrize("name", ["C:\\users\\TR", "O'Brien \"&\" Sons", "a\u2028b"])
+def test_a_name_in_a_vega_expression_stays_a_literal(name):
+    import vl_convert
+
+    frame = pd.DataFrame({"who": [name, "other"], "n": [1, 2]})
+    chart = alt.Chart(frame).mark_bar().encode(x="n:Q", y="who:N").properties(width=100, height=50)
+    chart = chart.mark_bar(opacity=alt.expr(f"datum.who === {charts.vega_literal(name)} ? 1 : 0.3"))
+    vl_convert.vegalite_to_svg(chart.to_json())  # an expression parse error would raise here

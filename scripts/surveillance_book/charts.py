@@ -78,6 +78,13 @@ def script_json(value) -> str:
     return text
 
 
+def vega_literal(value) -> str:
+    """A value written into a Vega expression as a literal (a string, number or list of them).
+    JSON literals are valid Vega expression literals, backslashes and quotes included, so no name in
+    the data can break or change an expression."""
+    return json.dumps(value, ensure_ascii=True)
+
+
 def element_id(spec: dict) -> str:
     name = spec.get("usermeta", {}).get("name", "chart")
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]

@@ -15,7 +15,6 @@ reached, what a company received over several years, several contracts together,
 Metric rows in US dollars (data/metrics.csv, unit "USD") are drawn the same way; their measure is their kind.
 """
 
-import json
 import re
 import textwrap
 from collections.abc import Callable
@@ -349,7 +348,7 @@ def _texts(base: alt.Chart, book: Chapter, **how) -> list[alt.Chart]:
     channels = {k: how.pop(k) for k in ("x", "y", "text") if k in how}
     mark = {"fontSize": 11, "color": "#222"} | how
     if book.highlight:
-        mark["fontWeight"] = alt.expr(f"datum.hl === {json.dumps(book.highlight)} ? 'bold' : 'normal'")
+        mark["fontWeight"] = alt.expr(f"datum.hl === {charts.vega_literal(book.highlight)} ? 'bold' : 'normal'")
     return [base.mark_text(**mark).encode(**channels)]
 
 

@@ -8,7 +8,6 @@ grid reads in greyscale; a presence that is hedged or still to come ("planned", 
 capacity") is drawn hollow and says so in the legend.
 """
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 
 import altair as alt
@@ -219,7 +218,7 @@ def _axis(labels: list[str], bold: list[str], *, orient: str, angle: float = 0) 
     """Labels on as many lines as the wrap gave, never cut (labelLimit above the longest line), the
     highlighted items in bold; grid lines on the cell edges. Labels on top are raised by their extra lines,
     which Vega draws downwards."""
-    weight = (alt.expr(f"indexof({json.dumps(bold)}, datum.value) >= 0 ? 'bold' : 'normal'") if bold
+    weight = (alt.expr(f"indexof({charts.vega_literal(bold)}, datum.value) >= 0 ? 'bold' : 'normal'") if bold
               else "normal")
     depth = max(label.count("\n") for label in labels) if orient == "top" and not angle else 0
     extra = {"labelAlign": "left", "labelBaseline": "middle"} if angle else {}  # angled: from the column

@@ -16,7 +16,6 @@ The way a figure is stated is drawn, not only written:
 Every bar carries its figure as stated ("at least 500 million identities") above it.
 """
 
-import json
 import textwrap
 from collections.abc import Mapping
 
@@ -228,14 +227,14 @@ def _bold_labels(panel: pd.DataFrame) -> dict | str:
     bold = list(panel.label[panel.hl != "other"])
     if not bold:
         return "normal"
-    return {"condition": {"test": f"indexof({json.dumps(bold)}, datum.value) >= 0", "value": "bold"},
+    return {"condition": {"test": f"indexof({charts.vega_literal(bold)}, datum.value) >= 0", "value": "bold"},
             "value": "normal"}
 
 
 def _centred(panel: pd.DataFrame) -> dict | int:
     # A label of several lines hangs down from its bar; lift it by half its extra lines to centre it.
     lines = panel.label.str.count("\n")
-    tests = [{"test": f"indexof({json.dumps(list(panel.label[lines == n]))}, datum.value) >= 0",
+    tests = [{"test": f"indexof({charts.vega_literal(list(panel.label[lines == n]))}, datum.value) >= 0",
               "value": -n * LINE_PX / 2} for n in sorted(set(lines) - {0})]
     return {"condition": tests, "value": 0} if tests else 0
 

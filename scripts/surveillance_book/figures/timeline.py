@@ -301,23 +301,21 @@ def _stroke(events: pd.DataFrame, book: Chapter, color_by, colors, width: int) -
     by_key = alt.Stroke("key:N", scale=alt.Scale(domain=shown, range=[palette[k] for k in shown]), legend=legend)
     stroke = by_key.to_dict()
     if book.highlight:
-        stroke["condition"] = [{"test": f"datum.hl === {_js(book.highlight)}", "value": charts.ACCENT}]
+        stroke["condition"] = [{"test": f"datum.hl === {charts.vega_literal(book.highlight)}", "value": charts.ACCENT}]
     return stroke
 
 
 def _if_highlight(book: Chapter, yes, no):
     if not book.highlight:
         return alt.value(no)
-    return alt.condition(f"datum.hl === {_js(book.highlight)}", alt.value(yes), alt.value(no))
+    return alt.condition(f"datum.hl === {charts.vega_literal(book.highlight)}", alt.value(yes), alt.value(no))
 
 
 def _bold_if_highlight(book: Chapter) -> alt.ExprRef | str:
     # fontWeight is a mark property, not a channel: an expression per datum
-    return alt.expr(f"datum.hl === {_js(book.highlight)} ? 'bold' : 'normal'") if book.highlight else "normal"
-
-
-def _js(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if not book.highlight:
+        return "normal"
+    return alt.expr(f"datum.hl === {charts.vega_literal(book.highlight)} ? 'bold' : 'normal'")
 
 
 def _description(events: pd.DataFrame, axis: _TimeAxis) -> str:
