@@ -191,3 +191,18 @@ def test_ends_and_within():
     grandchildren = orgs[orgs.parent_id == child].index
     ids = pd.Series(["dhs", child, *grandchildren, "palantir", None])
     assert book.within(ids, "dhs").tolist() == [True, True, *[True] * len(grandchildren), False, False]
+
+
+def test_rows_combined_from_two_tables_keep_their_tables(monkeypatch):
+    import IPython.display
+
+    records = []
+    monkeypatch.setattr(IPython.display, "display", lambda data, **kw: records.append(kw["metadata"]))
+    book = chapter()
+    owners = book.systems.head(1).assign(table="systems")
+    ties = book.relationships.head(2).assign(table="relationships")
+    both = pd.concat([owners, ties], ignore_index=True)
+    book.glue("both", both, "x")
+    assert [r["table"] for r in records[-1][ROWS_METADATA]["rows"]] == ["systems", "relationships", "relationships"]
+    caption = book.rows_table(both, name="both", caption="Both").data
+    assert r"Both \(data/systems\.csv, data/relationships\.csv\)" in caption

@@ -65,7 +65,15 @@ def documented_command(path) -> dict[str, str]:
     """The papermill command the chapter's parameters cell shows its readers, as parameters."""
     nb = json.loads(path.read_text())
     source = "".join(next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))["source"])
-    command = next(line for line in source.splitlines() if "papermill" in line and "-p " in line)
+    # the command may continue over several comment lines, each but the last ending in a backslash
+    lines = [line.lstrip("# ").rstrip() for line in source.splitlines() if line.startswith("#")]
+    start = next(i for i, line in enumerate(lines) if line.startswith(".venv/bin/papermill"))
+    parts = [lines[start]]
+    while parts[-1].endswith("\\"):
+        parts[-1] = parts[-1].removesuffix("\\").rstrip()
+        parts.append(lines[start + len(parts)])
+    command = " ".join(parts)
+    assert "-p " in command, command
     assert f"notebooks/{path.name} " in command, "the command must rerun this very chapter"
     return dict(re.findall(r"-p (\S+) (\S+)", command))
 

@@ -86,3 +86,12 @@ def test_times_keeps_a_floor_true_by_rounding_down():
     assert times(110, 26) == "4.2 times"
     assert times(30, 7, "up to") == "up to 4.3 times"  # 4.28 -> 4.3
     assert times(40, 20) == "2 times"
+
+
+def test_counted_nouns_agree_in_number():
+    from surveillance_book.text import counted
+
+    assert counted(1, "office") == "one office"
+    assert counted(3, "office") == "three offices"
+    assert counted(24, "firm") == "24 firms"
+    assert counted(2, "agency", "agencies") == "two agencies"

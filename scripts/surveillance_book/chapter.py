@@ -79,6 +79,22 @@ def row_ids(frame: pd.DataFrame, table: str | None = None, data_dir=DATA_DIR) ->
     return ["/".join(str(v) for v in values) for values in frame[key].itertuples(index=False)]
 
 
+def row_refs(frame: pd.DataFrame, data_dir=DATA_DIR) -> list[dict]:
+    """The rows of a frame as ``{"table", "id"}``: from the frame's table, or — for a frame combined
+    from several tables — from a ``table`` column naming each row's table."""
+    if "table" in frame.columns:
+        return [{"table": table, "id": i} for table, part in frame.groupby("table", sort=False)
+                for i in row_ids(part, table, data_dir)]
+    return [{"table": frame.attrs["table"], "id": i} for i in row_ids(frame, data_dir=data_dir)]
+
+
+def tables_of(frame: pd.DataFrame) -> list[str]:
+    """The tables a frame's rows come from."""
+    if "table" in frame.columns:
+        return list(dict.fromkeys(frame.table))
+    return [frame.attrs["table"]] if "table" in frame.attrs else []
+
+
 class Chapter:
     """One chapter of the book at its parameters: the known rows, names, highlight, sources and glue."""
 
@@ -236,12 +252,11 @@ class Chapter:
         measured from the cells. With no rows known, a one-line note instead."""
         from .tables import source_table
 
-        table = rows.attrs.get("table")
+        files = ", ".join(f"data/{t}.csv" for t in tables_of(rows))
         if not len(rows):
-            where = f"data/{table}.csv" if table else "the data"
-            return Markdown(f"*No row of {where} for this table had been stated by {self.date_text}.*")
+            return Markdown(f"*No row of {files or 'the data'} for this table had been stated by {self.date_text}.*")
         shown = rows[list(columns)].rename(columns=columns) if columns else rows
-        caption = f"{caption} (data/{table}.csv)" if table and f"{table}.csv" not in caption else caption
+        caption = f"{caption} ({files})" if files and ".csv" not in caption else caption
         return source_table(shown, caption=caption, name=f"tbl-{self.section.replace('_', '-')}-{name}",
                             widths=widths)
 
@@ -271,7 +286,7 @@ class Chapter:
                 text = text(rows)
             else:
                 text = text(rows if whole or len(rows) > 1 else rows.iloc[0])
-        ids = [{"table": f.attrs["table"], "id": i} for f in frames for i in row_ids(f, data_dir=self.data_dir)]
+        ids = [ref for f in frames for ref in row_refs(f, self.data_dir)]
         self._glue(key, str(text), kind="computed" if computed else "stated", rows=ids, rule=computed)
 
     def glue_parameters(self) -> None:

@@ -85,6 +85,11 @@ def count(n: int) -> str:
     return _SMALL_NUMBERS[n] if 0 <= n < len(_SMALL_NUMBERS) else number(n)
 
 
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun, agreeing in number: "one office", "three offices", "24 firms"."""
+    return f"{count(n)} {singular if n == 1 else plural or singular + 's'}"
+
+
 def and_list(items) -> str:
     """Names joined for prose: "A", "A and B", "A, B and C".
 

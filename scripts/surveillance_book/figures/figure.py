@@ -5,7 +5,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from .. import charts
-from ..chapter import ROWS_METADATA, row_ids
+from ..chapter import ROWS_METADATA, row_refs
 
 
 class Figure:
@@ -33,9 +33,7 @@ class Figure:
     def _repr_mimebundle_(self, include=None, exclude=None):
         data, metadata = self.output._repr_mimebundle_(include, exclude)
         # the rows drawn, so a reader (and a test) can tell which facts the figure shows
-        table = self.rows.attrs.get("table")
-        ids = row_ids(self.rows, table, self.data_dir) if table else []
-        return data, metadata | {ROWS_METADATA: {"kind": "figure", "rows": [{"table": table, "id": i} for i in ids]}}
+        return data, metadata | {ROWS_METADATA: {"kind": "figure", "rows": row_refs(self.rows, self.data_dir)}}
 
 
 class NothingKnown(Markdown):
