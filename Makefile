@@ -24,7 +24,12 @@ test: $(STAMP) system-packages
 validate: $(STAMP)
 	$(PY) scripts/validate_data.py
 
+# JupyterLab with the project's Jupyter config (.jupyter/: no news, no update checks, nothing fetched
+# from other hosts); a student's own settings and workspaces stay in .jupyter/lab/ (git-ignored).
 lab: $(STAMP)
+	JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter \
+	JUPYTERLAB_SETTINGS_DIR=$(CURDIR)/.jupyter/lab/user-settings \
+	JUPYTERLAB_WORKSPACES_DIR=$(CURDIR)/.jupyter/lab/workspaces \
 	$(VENV)/bin/jupyter lab notebooks/
 
 lint: $(STAMP)

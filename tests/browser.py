@@ -118,13 +118,13 @@ class Browser:
                 raise TimeoutError(f"not within {timeout:.0f} s: {what or expression}")
             self._drain(self.events, poll)
 
-    def screenshot(self, path, full_page: bool = False) -> None:
-        """Save a PNG of the page as it is drawn now (the whole page with ``full_page``)."""
+    def screenshot(self, path, clip: tuple[int, int, int, int] | None = None) -> None:
+        """Save a PNG of the page as it is drawn now, or of the part ``clip`` = (x, y, width, height)."""
         params = {"format": "png"}
-        if full_page:
-            size = self._call("Page.getLayoutMetrics", {}, self.events)["cssContentSize"]
+        if clip:
+            x, y, width, height = clip
             params |= {"captureBeyondViewport": True,
-                       "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}}
+                       "clip": {"x": x, "y": y, "width": width, "height": height, "scale": 1}}
         data = self._call("Page.captureScreenshot", params, self.events)["data"]
         Path(path).write_bytes(base64.b64decode(data))
 

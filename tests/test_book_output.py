@@ -120,10 +120,12 @@ def served_book(built_book):
         yield url
 
 
-def test_charts_draw_in_a_browser_without_errors(built_book, served_book):
+@pytest.mark.parametrize("opened", ["served", "from disk"])
+def test_charts_draw_in_a_browser_without_errors(built_book, served_book, opened):
+    base = served_book if opened == "served" else (built_book / "html").as_uri()  # file:// as the README says
     browser = Browser()
     try:
-        reports = [browser.open(f"{served_book}/{p.relative_to(built_book / 'html').as_posix()}")
+        reports = [browser.open(f"{base}/{p.relative_to(built_book / 'html').as_posix()}")
                    for p in content_pages(built_book)]
     finally:
         browser.close()

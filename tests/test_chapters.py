@@ -20,7 +20,8 @@ from surveillance_book.paths import NOTEBOOKS_DIR, REPO
 
 CHAPTERS = notebooks()
 IDS = [p.stem for p in CHAPTERS]
-ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")  # {glue:text}`key`, {cite:p}`ids`
+ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")  # {eval}`prose.key`, {cite:p}`ids`
+GLUED = re.compile(r"\{eval\}`prose\.([^`]+)`")
 MAX_LINES, MAX_TOTAL, MAX_CELL, MAX_DEFS, MIN_WORDS_PER_LINE = 150, 700, 25, 3, 5
 
 
@@ -87,7 +88,9 @@ def test_prose_types_no_figures_and_uses_only_glued_keys(path):
     for text in cells(path, "markdown"):
         prose = ROLE.sub("", text)
         assert not re.search(r"\d", prose), prose
-    used = {m for text in cells(path, "markdown") for m in re.findall(r"\{glue:text\}`([^`:]+)", text)}
+    used = {m for text in cells(path, "markdown") for m in GLUED.findall(text)}
+    assert used, "the prose uses no glued figure"
+    assert "{glue:" not in "".join(cells(path, "markdown")), "use {eval}`prose.key`, which JupyterLab shows too"
     assert used <= set(glued(nb)), used - set(glued(nb))
 
 

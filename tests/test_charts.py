@@ -91,3 +91,25 @@ def test_a_name_in_a_vega_expression_stays_a_literal(name):
     chart = alt.Chart(frame).mark_bar().encode(x="n:Q", y="who:N").properties(width=100, height=50)
     chart = chart.mark_bar(opacity=alt.expr(f"datum.who === {charts.vega_literal(name)} ? 1 : 0.3"))
     vl_convert.vegalite_to_svg(chart.to_json())  # an expression parse error would raise here
+
+
+def test_the_stored_png_is_the_renderers_image_recompressed():
+    import struct
+    import zlib
+
+    import vl_convert
+
+    def pixels(png: bytes) -> bytes:
+        data, i = b"", 8
+        while i < len(png):
+            (length,) = struct.unpack(">I", png[i:i + 4])
+            if png[i + 4:i + 8] == b"IDAT":
+                data += png[i + 8:i + 8 + length]
+            i += 12 + length
+        return zlib.decompress(data)
+
+    out = _show(_chart())
+    rendered = vl_convert.vegalite_to_png(json.dumps(out.spec, sort_keys=True), scale=charts.PNG_SCALE)
+    assert pixels(out.png) == pixels(rendered)  # lossless
+    assert len(out.png) < len(rendered)
+    assert out.png == charts.compact_png(rendered)  # deterministic

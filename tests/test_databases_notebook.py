@@ -56,7 +56,8 @@ def test_prose_has_no_typed_figures(stored):
 
 
 def test_every_glued_key_in_the_prose_isglued(stored):
-    used = {m for text in _cells(stored, "markdown") for m in re.findall(r"\{glue:text\}`([^`]+)`", text)}
+    used = {m for text in _cells(stored, "markdown") for m in re.findall(r"\{eval\}`prose\.([^`]+)`", text)}
+    assert used
     assert used <= set(glued_values(stored))
 
 

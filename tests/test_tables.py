@@ -31,3 +31,19 @@ def test_rows_download_as_csv_inside_the_page():
     encoded = link.split("base64,")[1].split('"')[0]
     assert 'download="tbl-x.csv"' in link
     assert base64.b64decode(encoded).decode() == 'vendor,amount\n"Palantir, Inc.",51600000.0\n'
+
+
+def test_jupyterlab_gets_an_html_table_and_the_book_the_myst_directive():
+    from IPython.core.formatters import DisplayFormatter
+
+    frame = pd.DataFrame({"vendor": ["<b>Palantir</b>", "A|B"], "amount": [51_600_000.0, 2.5]})
+    table = source_table(frame, caption="Rows <behind> Figure 1", name="tbl-x")
+    bundle, _ = DisplayFormatter().format(table)
+    assert bundle["text/markdown"] == table.data and table.data.startswith("```{table}")
+    html = bundle["text/html"]
+    assert html.startswith('<table class="dataframe hts-table" id="tbl-x">\n'
+                           "<caption>Rows &lt;behind&gt; Figure 1</caption>")
+    assert "<td>&lt;b&gt;Palantir&lt;/b&gt;</td>" in html and "<td>A|B</td>" in html  # escaped once, as HTML
+    assert "<td>51,600,000</td>" in html and "<th>amount</th>" in html
+    assert 'download="tbl-x.csv"' in html
+    assert bundle["text/plain"] == "Table tbl-x: Rows <behind> Figure 1"  # no memory address in stored outputs

@@ -46,10 +46,10 @@ class Prose:
         self._glued = glued
 
     def __getattr__(self, key: str) -> Phrase:
-        try:
-            return Phrase(self._glued[key]["text"])
-        except KeyError:
-            raise AttributeError(f"nothing glued as {key!r} yet: run the cells above first") from None
+        if key.startswith("_"):
+            raise AttributeError(key)
+        # A paragraph can come before the cell that glues its figures: say so in the text, not as an error.
+        return Phrase(self._glued[key]["text"] if key in self._glued else f"[{key}: run the next code cell]")
 
     def __dir__(self):
         return sorted(self._glued)
@@ -298,9 +298,7 @@ class Chapter:
     def _glue(self, key: str, text: str, **record) -> None:
         from IPython.display import display
 
-        if key in self.glued:
-            raise ValueError(f"glue key {key!r} is glued twice in chapter {self.section}")
-        self.glued[key] = {"text": text, **record}
+        self.glued[key] = {"text": text, **record}  # a cell run again in JupyterLab glues anew
         # As myst-nb's glue(display=False) stores it, with the rows beside it. The repr is stored so that
         # myst-nb's literal_eval gives the text back ('500,000', not the tuple (500, 0)).
         display({GLUE_MIME: repr(text)}, raw=True,

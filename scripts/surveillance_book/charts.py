@@ -17,7 +17,9 @@ import hashlib
 import html
 import json
 import re
+import struct
 import textwrap
+import zlib
 
 import altair as alt
 import vl_convert
@@ -78,6 +80,26 @@ def script_json(value) -> str:
     return text
 
 
+def compact_png(png: bytes) -> bytes:
+    """The same image with its pixel data recompressed at zlib's highest level, in one IDAT chunk.
+    The renderer compresses for speed; this is lossless and about four times smaller, which keeps
+    the executed notebooks small."""
+    chunks, i = [], 8
+    while i < len(png):
+        (length,) = struct.unpack(">I", png[i:i + 4])
+        chunks.append((png[i + 4:i + 8], png[i + 8:i + 8 + length]))
+        i += 12 + length
+    pixels = zlib.decompress(b"".join(data for kind, data in chunks if kind == b"IDAT"))
+    out, idat_written = [png[:8]], False
+    for kind, data in chunks:
+        if kind == b"IDAT":
+            if idat_written:
+                continue
+            kind, data, idat_written = b"IDAT", zlib.compress(pixels, 9), True
+        out.append(struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data)))
+    return b"".join(out)
+
+
 def vega_literal(value) -> str:
     """A value written into a Vega expression as a literal (a string, number or list of them).
     JSON literals are valid Vega expression literals, backslashes and quotes included, so no name in
@@ -117,7 +139,7 @@ class ChartOutput:
         self.title = title
         self.description = description
         self.element_id = element_id(self.spec)
-        self.png = vl_convert.vegalite_to_png(json.dumps(self.spec, sort_keys=True), scale=PNG_SCALE)
+        self.png = compact_png(vl_convert.vegalite_to_png(json.dumps(self.spec, sort_keys=True), scale=PNG_SCALE))
 
     def html(self) -> str:
         return chart_html(self.spec)

@@ -134,10 +134,13 @@ def _write_vega_bundle(app) -> None:
     static.mkdir(parents=True, exist_ok=True)
     target = static / BUNDLE
     stamp = static / (BUNDLE + ".version")
-    version = getattr(vl_convert, "__version__", "unknown")
+    version = getattr(vl_convert, "__version__", "unknown") + " classic"  # how it is wrapped counts too
     if target.exists() and stamp.exists() and stamp.read_text() == version:
         return  # bundling takes ~1.5 s; skip it when the installed version is unchanged
-    target.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+    # A classic script, not a module: browsers refuse module scripts from file:// (CORS), and the book
+    # must draw its charts opened from disk. Wrapped in a function so its top-level names stay its own;
+    # it publishes window.vegaEmbed.
+    target.write_text("(function () {\n" + vl_convert.javascript_bundle() + "\n})();\n", encoding="utf-8")
     stamp.write_text(version)
 
 
@@ -203,7 +206,20 @@ class VegaLiteHTML:
         return [nodes.raw("", chart_html(spec), format="html", classes=["output", "text_html"])]
 
 
+def _code_version(app, config) -> None:
+    """A config value that changes with the package's code: Sphinx then rebuilds every page, so a change
+    in how pages are made (this extension, the chart markup) never leaves old pages in an incremental build."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    config.surveillance_book_code = digest.hexdigest()
+
+
 def setup(app):
+    app.add_config_value("surveillance_book_code", "", "env")
+    app.connect("config-inited", _code_version)
     app.connect("config-inited", _set_edition)
     app.connect("config-inited", _write_bibliography)
     app.connect("builder-inited", _write_vega_bundle)
@@ -213,6 +229,6 @@ def setup(app):
     app.add_directive("edition-citation", EditionCitation)
     app.add_directive("data-changes", DataChanges)
     app.add_role("eval", ProseRole(), override=True)  # after myst-nb, which registers its own eval role
-    app.add_js_file(BUNDLE, type="module")
+    app.add_js_file(BUNDLE)
     app.add_css_file("book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

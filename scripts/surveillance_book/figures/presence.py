@@ -186,14 +186,30 @@ def _layout(cells: pd.DataFrame, rows_in: list, columns_in: list) -> dict:
 
 
 def _chart(cells, entries, book, layout, titles, group, bold_axes):
-    rows_axis, columns_axis = layout["rows"], layout["columns"]
-    cells = cells.assign(row_axis=cells.row_key.map(rows_axis), column_axis=cells.column_key.map(columns_axis))
+    if not group:
+        return _grid(cells, entries, book, layout, titles, bold_axes, row_title=titles["row"])
+    # one block of rows per group, stacked: each block its own data, so no facet has to merge layers
+    # of different data (Vega-Lite warns about that), and only the first block carries the column labels
+    blocks = [_grid(cells[cells.group == name], entries, book, layout, titles, bold_axes, row_title=None,
+                    heading=name, columns_axis=i == 0)
+              for i, name in enumerate(dict.fromkeys(cells.group))]
+    return alt.vconcat(*blocks, spacing=4).resolve_scale(x="shared", shape="shared", fill="shared",
+                                                         stroke="shared")
+
+
+def _grid(cells, entries, book, layout, titles, bold_axes, *, row_title, heading=None, columns_axis=True):
+    rows_axis, columns_axis_labels = layout["rows"], layout["columns"]
+    rows_axis = {k: v for k, v in rows_axis.items() if k in set(cells.row_key)}
+    cells = cells.assign(row_axis=cells.row_key.map(rows_axis), column_axis=cells.column_key.map(columns_axis_labels))
     bold = {axis: [label for key, label in labels.items() if bold_axes[axis] and book.is_highlighted(key)]
-            for axis, labels in (("x", columns_axis), ("y", rows_axis))}
+            for axis, labels in (("x", columns_axis_labels), ("y", rows_axis))}
+    columns = list(columns_axis_labels.values())
     cell = alt.Scale(paddingInner=0, paddingOuter=0)  # cells touch, so the grid lines are their edges
-    x = alt.X("column_axis:N", sort=list(columns_axis.values()), title=titles["column"], scale=cell,
-              axis=_axis(list(columns_axis.values()), bold["x"], orient="top", angle=layout["angle"]))
-    y = alt.Y("row_axis:N", sort=list(rows_axis.values()), title=None if group else titles["row"], scale=cell,
+    x_axis = _axis(columns, bold["x"], orient="top", angle=layout["angle"]) if columns_axis else alt.Axis(
+        orient="top", labels=False, ticks=False, domain=False, grid=True, gridColor=GRID, tickBand="extent", title=None)
+    x = alt.X("column_axis:N", sort=columns, title=titles["column"] if columns_axis else None,
+              scale=alt.Scale(domain=columns, paddingInner=0, paddingOuter=0), axis=x_axis)
+    y = alt.Y("row_axis:N", sort=list(rows_axis.values()), title=row_title, scale=cell,
               axis=_axis(list(rows_axis.values()), bold["y"], orient="left"))
     tooltip = [alt.Tooltip("row_label:N", title=titles["row"]),
                alt.Tooltip("column_label:N", title=titles["column"]),
@@ -201,17 +217,13 @@ def _chart(cells, entries, book, layout, titles, group, bold_axes):
     base = alt.Chart(plain(cells)).encode(x=x, y=y, tooltip=tooltip)
     symbols = _symbols(base, entries, layout, book.section, titles["mark"])
     if book.highlight in set(cells.hl):  # outlined cells: the highlight shows in greyscale too
-        outline = base.transform_filter(alt.datum.hl != "other").mark_rect(fill=None, strokeWidth=2).encode(
-            stroke=charts.highlight_color("hl", book.highlight, charts.MUTED))
+        outline = base.mark_rect(fill=None, strokeWidth=2).encode(
+            stroke=charts.highlight_color("hl", book.highlight, "transparent"))
         symbols = alt.layer(outline, symbols)
-    chart = symbols.properties(width=alt.Step(layout["step"]), height=alt.Step(layout["row_step"]),
-                               view=alt.ViewBackground(stroke=GRID))
-    if not group:
-        return chart
-    header = alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
-                        labelFontWeight="bold", labelFontSize=FONT_SIZE, labelPadding=2)
-    return chart.facet(row=alt.Row("group:N", sort=list(dict.fromkeys(cells.group)), title=None, header=header)
-                       ).resolve_scale(y="independent").properties(spacing=4)
+    title = {"title": alt.TitleParams(heading, anchor="start", fontSize=FONT_SIZE, fontWeight="bold",
+                                      offset=2)} if heading else {}
+    return symbols.properties(width=alt.Step(layout["step"]), height=alt.Step(layout["row_step"]),
+                              view=alt.ViewBackground(stroke=GRID), **title)
 
 
 def _axis(labels: list[str], bold: list[str], *, orient: str, angle: float = 0) -> alt.Axis:
