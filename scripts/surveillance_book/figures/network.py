@@ -506,7 +506,7 @@ def _symbols(nodes: pd.DataFrame, book: Chapter, at, layout: str, keys: dict) ->
     # A condition on a field would colour the shape key in the accent: the highlight gets a layer of its own.
     return [base.encode(color=by_part)] + ([alt.Chart(marked).mark_point(
         filled=True, opacity=1, size=NODE_SIZE[layout], color=charts.ACCENT, stroke="#111111", strokeWidth=2.5).encode(
-        **at(), tooltip=_node_tips(), shape=shape.legend(None))] if len(marked) else [])
+        **at(), tooltip=_node_tips(), shape=shape)] if len(marked) else [])  # one key: the same legend
 
 
 def _part(section: str) -> str:
