@@ -23,27 +23,11 @@ from itertools import pairwise, permutations
 
 import numpy as np
 
+from .fonts import text_width
+
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]
 Segment = tuple[Point, Point]
-
-# Advance widths of Liberation Sans (metric-compatible with Helvetica and Arial), in 1/1000 em, from the
-# Helvetica AFM files; a character not listed counts as wide as a digit.
-_REGULAR = {"'": 191, "ijl": 222, " ftI.,/:;![]\\": 278, "r-()`’": 333, '"': 355, "*": 389,
-            "ckvsxyzJ": 500, "L": 556, "+=<>~": 584, "FTZ": 611, "ABEKPSVXY&": 667, "CDHNRUw": 722,
-            "GOQ": 778, "mM": 833, "%": 889, "W": 944, "—…": 1000}
-_BOLD = {"'": 238, " ijlI.,/": 278, "ft-()`:;!’": 333, "r": 389, "z": 500, "acekvsxyJ?": 556,
-         "bdghnopquFLTZ": 611, "EPSVXY": 667, "ABCDHKNRU&": 722, "wGOQ": 778, "M": 833, "m": 889,
-         "W": 944, "—…": 1000}
-_WIDTHS = {False: ({c: w for chars, w in _REGULAR.items() for c in chars}, 556),
-           True: ({c: w for chars, w in _BOLD.items() for c in chars}, 611)}
-SAFETY = 1.04  # rendering rounds and kerns a little; better a box a hair too wide than a label that touches
-
-
-def text_width(text: str, size: float = 11, bold: bool = False) -> float:
-    """Width in pixels of one line of text in the book's font (italic is as wide as upright)."""
-    table, default = _WIDTHS[bold]
-    return SAFETY * size * sum(table.get(c, default) for c in text) / 1000
 
 
 def text_box(text: str, size: float = 11, bold: bool = False, line_height: float | None = None) -> Point:

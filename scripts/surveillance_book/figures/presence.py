@@ -18,6 +18,7 @@ from .. import charts
 from ..chapter import Chapter, row_ids
 from ..text import and_list
 from .figure import Figure, nothing_known, plain
+from .fonts import text_width
 
 SHAPES = ["circle", "square", "diamond", "triangle-up", "cross", "triangle-down", "triangle-right", "wedge"]
 STATED = {"", "stated", "exact"}  # hedge values that mean the source states the fact plainly
@@ -125,17 +126,6 @@ def _order(values: pd.Series, given: Iterable | None) -> list:
     return first + [v for v in present if v not in set(first)]
 
 
-def text_width(text: str, size: float = FONT_SIZE) -> float:
-    """A generous estimate of the width in px of one line of Liberation Sans (Arial metrics)."""
-    def em(ch: str) -> float:
-        if ch in "ijlI.,:;'!|() []ft/-":
-            return 0.32
-        if ch in "mwMW@":
-            return 0.9
-        return 0.7 if ch.isupper() or ch in "%&" else 0.58
-    return size * sum(map(em, text))
-
-
 def longest_line(labels) -> float:
     return max((text_width(line) for label in labels for line in str(label).split("\n")), default=0)
 
@@ -238,8 +228,9 @@ def _axis(labels: list[str], bold: list[str], *, orient: str, angle: float = 0) 
         extra["labelOffset"] = alt.expr(f"-(length(split(datum.label, '\\n')) - 1) * {LINE / 2}")
     if orient == "left":  # the rows' title level, in the corner above their labels: a few rows leave no room
         extra |= {"titleAngle": 0, "titleAlign": "right", "titleBaseline": "bottom", "titleX": -6, "titleY": -6}
+    # the limit only says where Vega would cut: generous, so a narrow estimate can never cut a label
     return alt.Axis(orient=orient, labelAngle=angle, labelExpr="split(datum.label, '\\n')",
-                    labelLimit=round(longest_line(labels) * 1.15 + 10), labelFontWeight=weight,
+                    labelLimit=round(longest_line(labels) * 1.5 + 10), labelFontWeight=weight,
                     labelFontSize=FONT_SIZE, labelLineHeight=LINE, labelPadding=6 + depth * LINE, ticks=False,
                     domain=False, grid=True, tickBand="extent", gridColor=GRID, titleFontWeight="normal", **extra)
 

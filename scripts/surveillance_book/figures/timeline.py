@@ -20,6 +20,7 @@ from ..chapter import Chapter, row_ids
 from ..data import period_end
 from ..text import HEDGE_WORDS, hedge, month
 from .figure import Figure, nothing_known, plain
+from .fonts import text_width
 
 FONT_SIZE = 11
 LINE_HEIGHT = 13
@@ -28,15 +29,6 @@ LANE_HEIGHT = 17  # numbered timelines: one lane of bars with their numbers
 MIN_BAR_PX = 5  # a month in a long span is ~2 px wide; widened (about its middle) so it shows, hollow or not
 BREAK_PX = 30  # room given to the years left out
 MIN_SEGMENT_PX = 48  # a lone year before a break still gets room for its bar and label
-BOLD = 1.1  # bold Liberation Sans is at most ~9% wider than regular
-# Advance widths of Liberation Sans (the metrics of Arial and Helvetica), in 1/1000 em, for ASCII 32-126:
-# labels are wrapped by the width they take in the PNG, not by a count of characters.
-_ASCII_WIDTHS = ([278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278] + [556] * 10
-                 + [278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556,
-                    833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
-                    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333,
-                    500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584])
-_WIDTHS = dict(zip(map(chr, range(32, 127)), _ASCII_WIDTHS, strict=True)) | {"—": 1000, "–": 556, "’": 222}
 
 
 def timeline(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, order: Sequence[str] | None = None,
@@ -62,7 +54,7 @@ def timeline(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, order:
         shown = shown.assign(number=range(1, len(shown) + 1))
     events = _events(shown, book, color_by)
     # numbered: room right of the axis for the number of an event that ends with it
-    room = _width(str(len(events)), bold=True) + 8 if numbered else 0
+    room = text_width(str(len(events)), bold=True) + 8 if numbered else 0
     axis = _TimeAxis.fit(events.start_year, events.end_year, width - room, break_years)
     events = _drawn_span(events, axis)
     events, height = _pack_numbered(events, axis) if numbered else _stack_labelled(events, width)
@@ -152,14 +144,14 @@ class _TimeAxis:
         for first, last, left, right in zip(self.domain[::2], self.domain[1::2], self.range[::2], self.range[1::2],
                                             strict=True):
             per_year = (right - left) / (last - first)
-            step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if s * per_year >= 2 * _width("2000") or s == 100)
+            step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if s * per_year >= 2 * text_width("2000") or s == 100)
             grid += [y for y in range(int(first), int(last) + 1) if y % step == 0 or y in (first, last)]
         after_break = [int(y) for y in self.domain[2::2]]
         first, last = grid[0], grid[-1]  # Vega draws these flush with the ends of the axis
-        taken = [(x - _width("//") / 2, x + _width("//") / 2) for x in self.px(self.breaks)]
+        taken = [(x - text_width("//") / 2, x + text_width("//") / 2) for x in self.px(self.breaks)]
         labelled = []
         for year in dict.fromkeys([first, *after_break, last, *grid]):  # the must-haves first
-            x, w = float(self.px(year)), _width(str(year))
+            x, w = float(self.px(year)), text_width(str(year))
             extent = (x, x + w) if year == first or year in after_break else (x - w, x) if year == last \
                 else (x - w / 2, x + w / 2)
             if all(extent[1] + 6 <= a or extent[0] >= b + 6 for a, b in taken):
@@ -192,16 +184,11 @@ def _drawn_span(events: pd.DataFrame, axis: _TimeAxis) -> pd.DataFrame:
     return events.assign(x_from=x_from.round(4), x_to=(x_from + length).round(4))
 
 
-def _width(text: str, size: float = FONT_SIZE, bold: bool = False) -> float:
-    """Pixels a text takes in the chart's font (unknown characters counted a full em wide)."""
-    return sum(_WIDTHS.get(c, 1000) for c in text) * size / 1000 * (BOLD if bold else 1)
-
-
 def _wrap(text: str, px: float, bold: bool = False, size: float = FONT_SIZE) -> list[str]:
     """Lines of at most ``px`` pixels, broken at spaces only: joined by spaces they give back the text."""
     lines: list[str] = []
     for word in text.split(" "):
-        if lines and _width(f"{lines[-1]} {word}", size, bold) <= px:
+        if lines and text_width(f"{lines[-1]} {word}", size, bold) <= px:
             lines[-1] += f" {word}"
         else:
             lines.append(word)  # a word wider than the chart would stand alone; no label has one
@@ -225,7 +212,7 @@ def _pack_numbered(events: pd.DataFrame, axis: _TimeAxis) -> tuple[pd.DataFrame,
     lane_ends: list[float] = []
     lanes = []
     for start, end, number in zip(starts, ends, events.number, strict=True):
-        room = end + 4 + _width(number, bold=True) + 6
+        room = end + 4 + text_width(number, bold=True) + 6
         lane = next((i for i, last in enumerate(lane_ends) if last <= start), len(lane_ends))
         lane_ends[lane:lane + 1] = [room]
         lanes.append(lane)
@@ -296,7 +283,7 @@ def _stroke(events: pd.DataFrame, book: Chapter, color_by, colors, width: int) -
         raise ValueError(f"no colour for {color_by} {missing}: pass colors={{value: colour}}")
     shown = [k for k in palette if k in set(events.key)]
     # as many columns as fit the chart's width (each as wide as the widest entry), so the legend wraps
-    entry = 16 + max(_width(k) for k in shown) + 10
+    entry = 16 + max(text_width(k) for k in shown) + 10
     legend = alt.Legend(title=None, orient="top", symbolType="square", columns=max(1, int(width // entry)))
     by_key = alt.Stroke("key:N", scale=alt.Scale(domain=shown, range=[palette[k] for k in shown]), legend=legend)
     stroke = by_key.to_dict()
