@@ -17,6 +17,7 @@
 
 import html
 import json
+import os
 import re
 from pathlib import Path
 
@@ -144,6 +145,12 @@ def _write_vega_bundle(app) -> None:
     stamp.write_text(version)
 
 
+def _relative_bibfiles(app, config) -> None:
+    """Name the generated bibliography relative to the sources, as sphinxcontrib-bibtex reads it:
+    Sphinx hashes this setting into .buildinfo, so an absolute path made two clones' HTML differ."""
+    config.bibtex_bibfiles = [os.path.relpath(f, app.confdir) for f in config.bibtex_bibfiles]
+
+
 def _data_zip_name() -> str:
     return f"high-tech-surveillance-data-{package()['version']}.zip"
 
@@ -222,6 +229,7 @@ def setup(app):
     app.connect("config-inited", _code_version)
     app.connect("config-inited", _set_edition)
     app.connect("config-inited", _write_bibliography)
+    app.connect("config-inited", _relative_bibfiles)  # after _write_bibliography, which sets the path
     app.connect("builder-inited", _write_vega_bundle)
     app.connect("html-page-context", _drop_thebe)
     app.connect("html-page-context", _link_data_download)
