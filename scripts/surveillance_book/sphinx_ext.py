@@ -123,7 +123,9 @@ def _write_bibliography(app, config) -> None:
     text = bibtex()
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
-    config.bibtex_bibfiles = [str(target)]
+    # relative to the sources, as sphinxcontrib-bibtex reads it: Sphinx hashes this setting into
+    # .buildinfo, so an absolute path would make two clones' HTML differ
+    config.bibtex_bibfiles = [os.path.relpath(target, app.confdir)]
 
 
 def _write_vega_bundle(app) -> None:
@@ -143,12 +145,6 @@ def _write_vega_bundle(app) -> None:
     # it publishes window.vegaEmbed.
     target.write_text("(function () {\n" + vl_convert.javascript_bundle() + "\n})();\n", encoding="utf-8")
     stamp.write_text(version)
-
-
-def _relative_bibfiles(app, config) -> None:
-    """Name the generated bibliography relative to the sources, as sphinxcontrib-bibtex reads it:
-    Sphinx hashes this setting into .buildinfo, so an absolute path made two clones' HTML differ."""
-    config.bibtex_bibfiles = [os.path.relpath(f, app.confdir) for f in config.bibtex_bibfiles]
 
 
 def _data_zip_name() -> str:
@@ -229,7 +225,6 @@ def setup(app):
     app.connect("config-inited", _code_version)
     app.connect("config-inited", _set_edition)
     app.connect("config-inited", _write_bibliography)
-    app.connect("config-inited", _relative_bibfiles)  # after _write_bibliography, which sets the path
     app.connect("builder-inited", _write_vega_bundle)
     app.connect("html-page-context", _drop_thebe)
     app.connect("html-page-context", _link_data_download)
