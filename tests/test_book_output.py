@@ -155,7 +155,7 @@ def test_browser_check_sees_errors_and_undrawn_charts(tmp_path):
 def test_every_page_links_the_whole_data_package(built_book):
     import zipfile
 
-    from surveillance_book.data import package
+    from surveillance_book.data import package, published_files
 
     for page in content_pages(built_book):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
@@ -165,7 +165,8 @@ def test_every_page_links_the_whole_data_package(built_book):
         assert target.name == f"high-tech-surveillance-data-{package()['version']}.zip"
         with zipfile.ZipFile(target) as archive:
             names = archive.namelist()
-        assert "data/datapackage.json" in names and "data/contracts.csv" in names
+        assert sorted(names) == sorted(f"data/{p.name}" for p in published_files())
+        assert {"data/datapackage.json", "data/contracts.csv", "data/README.md"} <= set(names)
 
 
 def test_chart_rows_can_be_downloaded_from_the_page(built_book):

@@ -69,3 +69,13 @@ def test_period_end_is_the_last_day_the_date_stands_for(date, precision, expecte
 def test_period_end_rejects_an_unknown_precision():
     with pytest.raises(KeyError):
         data.period_end(pd.Timestamp("2018-01-01"), "decade")
+
+
+def test_only_the_package_files_are_published(data_copy):
+    from surveillance_book.data import published_files
+
+    (data_copy / "private-notes.csv").write_text("a\n1\n", encoding="utf-8")
+    (data_copy / ".hidden.csv").write_text("a\n1\n", encoding="utf-8")
+    names = sorted(p.name for p in published_files(data_copy))
+    tables = sorted(p.name for p in data_copy.glob("*.csv") if not p.name.startswith((".", "private")))
+    assert names == sorted(["datapackage.json", *tables])  # data_copy leaves out README.md

@@ -9,6 +9,7 @@ import pytest
 
 from surveillance_book import edition as editions
 from surveillance_book import release
+from surveillance_book.data import published_files
 
 
 @pytest.mark.parametrize(("version", "message"), [
@@ -55,5 +56,7 @@ def test_release_folder_holds_the_edition_with_matching_checksums(built_book, tm
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
     with zipfile.ZipFile(folder / f"{stem}-html.zip") as archive:
         assert f"{stem}-html/index.html" in archive.namelist()
+    with zipfile.ZipFile(folder / f"{stem}-data.zip") as archive:  # exactly the package, nothing else in data/
+        assert sorted(archive.namelist()) == sorted(f"{stem}-data/{p.name}" for p in published_files())
     again = release.write_release_folder("0.1.0", built_book, tmp_path / "again")
     assert (again / "SHA256SUMS").read_text() == (folder / "SHA256SUMS").read_text()  # byte-identical archive

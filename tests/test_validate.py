@@ -314,3 +314,98 @@ def test_main_reports_a_missing_file(data_copy, capsys):
     assert main([str(data_copy)]) == 1
     assert capsys.readouterr().err.splitlines()[0] == (
         f"{data_copy / 'events.csv'}: file listed in datapackage.json is missing")
+
+
+# --- cells that pass the schema but would break or deceive a page ------------------------------
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    pytest.param("Giant\x00Oak", "character U+0000 (a control character) at position 6 (after 'Giant'); delete it",
+                 id="nul"),
+    pytest.param("\x1bGiant Oak", "character U+001B (a control character) at position 1; delete it", id="escape"),
+    pytest.param("Giant Oak\u202e", "character U+202E (right-to-left override) at position 10", id="bidi-override"),
+    pytest.param("Giant\u2066Oak", "character U+2066 (left-to-right isolate)", id="bidi-isolate"),
+    pytest.param("Giant\u2028Oak", "character U+2028 (line separator)", id="line-separator"),
+    pytest.param("Giant\u2029Oak", "character U+2029 (paragraph separator)", id="paragraph-separator"),
+    pytest.param("   ", "the cell holds only spaces; leave it empty or fill it in", id="only-spaces"),
+    pytest.param("\t ", "the cell holds only spaces", id="only-a-tab"),
+])
+def test_an_invisible_or_blank_cell_is_named(data_copy, value, message):
+    line = first_line(data_copy, "organizations.csv", short_name=True)
+    set_cells(data_copy, "organizations.csv", line, short_name=value)
+    the_problem(data_copy, "organizations.csv", line, "short_name", message)
+
+
+def test_a_required_cell_of_spaces_is_not_a_value(data_copy):
+    set_cells(data_copy, "contracts.csv", 5, purpose="  ")
+    the_problem(data_copy, "contracts.csv", 5, "purpose", "holds only spaces")
+
+
+def test_a_newline_and_a_tab_inside_a_cell_are_allowed(data_copy):
+    line = first_line(data_copy, "organizations.csv", short_name=True)
+    set_cells(data_copy, "organizations.csv", line, short_name="Giant\tOak\nLLC")
+    assert validate(data_copy) == []
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
+                                 "file:///etc/passwd", "ftp://example.org/x"])
+def test_only_http_and_https_addresses(data_copy, url):
+    set_cells(data_copy, "sources.csv", 3, url=url)
+    the_problem(data_copy, "sources.csv", 3, "url", f'"{url}" is not a web address starting with http:// or https://')
+
+
+def test_an_https_address_is_accepted(data_copy):
+    set_cells(data_copy, "sources.csv", 3, url="https://example.org/a_b?c=d&e=%20#f")
+    assert validate(data_copy) == []
+
+
+@pytest.mark.parametrize("name", ["private-notes.csv", ".hidden.csv", "notes.txt"])
+def test_a_file_the_package_does_not_list(data_copy, name):
+    (data_copy / name).write_text("a,b\n1,2\n", encoding="utf-8")
+    the_problem(data_copy, name, None, None, "not listed in datapackage.json, and only listed files are published")
+
+
+def test_a_folder_the_package_does_not_list(data_copy):
+    (data_copy / "drafts").mkdir()
+    the_problem(data_copy, "drafts", None, None, "not listed in datapackage.json")
+
+
+def test_the_documentation_is_not_an_unlisted_file(data_copy):
+    (data_copy / "README.md").write_text("# Data\n", encoding="utf-8")
+    assert validate(data_copy) == []
+
+
+# --- many problems -----------------------------------------------------------------------------
+
+
+def _ragged(data: Path, rows: int) -> None:
+    records = read(data, "events.csv")
+    write(data, "events.csv", records + [["x", "y"]] * rows)
+
+
+def test_many_problems_are_shown_a_few_per_kind_with_the_true_total(data_copy, capsys):
+    _ragged(data_copy, 3000)
+    assert main([str(data_copy)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    shown = [line for line in err if "cells but the header has" in line]
+    assert len(shown) == 5, err[:10]
+    assert err[5] == f"{data_copy / 'events.csv'}: … and 2,995 more like the above in the file"
+    assert err[-1] == f"3,000 problem(s) in {data_copy}: fix them and run `make validate` again."
+    assert len(err) == 8
+
+
+def test_past_a_thousand_schema_errors_the_count_is_true(data_copy):
+    records = read(data_copy, "contracts.csv")
+    column = records[0].index("amount_usd")
+    template = next(r for r in records[1:] if r[column])
+    extra = []
+    for number in range(1500):
+        row = list(template)
+        row[0] = f"{row[0]}-copy-{number}"
+        row[column] = "lots"
+        extra.append(row)
+    write(data_copy, "contracts.csv", records + extra)
+    problems = validate(data_copy)
+    assert len(problems) == 1500
+    assert {(p.field, p.message) for p in problems} == {("amount_usd", '"lots" is not a number (digits with an '
+                                                         "optional decimal point; no commas, units or words)")}

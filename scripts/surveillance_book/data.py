@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .paths import DATA_DIR, PACKAGE_FILE
+from .paths import DATA_DIR, PACKAGE_FILE, PACKAGE_README
 from .read_log import record as _record
 
 
@@ -32,6 +32,15 @@ def resource(name: str, data_dir: str | Path = DATA_DIR) -> dict:
         if res["name"] == name:
             return res
     raise KeyError(f"no table {name!r} in {Path(data_dir) / PACKAGE_FILE}")
+
+
+def published_files(data_dir: str | Path = DATA_DIR) -> list[Path]:
+    """What the book publishes of the data folder: the descriptor, its README and the tables it lists,
+    nothing else (the validator rejects any other file there)."""
+    data_dir = Path(data_dir)
+    tables = [data_dir / res["path"] for res in package(data_dir)["resources"]]
+    readme = [data_dir / PACKAGE_README] if (data_dir / PACKAGE_README).is_file() else []
+    return [data_dir / PACKAGE_FILE, *readme, *tables]
 
 
 def _typed(column: pd.Series, field: dict) -> pd.Series:

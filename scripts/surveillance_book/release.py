@@ -20,6 +20,7 @@ from pathlib import Path
 from .archive import write_zip
 from .build import PDF_NAME, build
 from .console import BuildError
+from .data import published_files
 from .edition import CITATION, SEMVER, edition, write_edition
 from .execute import notebooks
 from .git import git
@@ -68,10 +69,7 @@ def write_release_folder(version: str, build_dir: Path, target: Path) -> Path:
     stem = f"high-tech-surveillance-of-immigrants-{version}"
     _zip_dir(build_dir / "html", tmp / f"{stem}-html.zip", f"{stem}-html")
     shutil.copyfile(build_dir / "pdf" / PDF_NAME, tmp / f"{stem}.pdf")
-    data = tmp / "data-src"
-    shutil.copytree(DATA_DIR, data)
-    _zip_dir(data, tmp / f"{stem}-data.zip", f"{stem}-data")
-    shutil.rmtree(data)
+    write_zip(tmp / f"{stem}-data.zip", published_files(DATA_DIR), DATA_DIR, f"{stem}-data")
     for nb in notebooks():
         shutil.copyfile(nb, tmp / "notebooks" / nb.name)
     shutil.copyfile(CITATION, tmp / "CITATION.cff")

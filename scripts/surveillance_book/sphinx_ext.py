@@ -30,7 +30,7 @@ from sphinx import addnodes
 from . import edition as editions
 from .archive import write_zip
 from .charts import VEGALITE_MIME, chart_html
-from .data import package
+from .data import package, published_files
 from .paths import DATA_DIR
 
 BUNDLE = "vega-bundle.js"
@@ -159,12 +159,12 @@ def _link_data_download(app, pagename, templatename, context, doctree) -> None:
 
 
 def _write_data_zip(app, exception) -> None:
-    """Zip data/ into the HTML build, byte-identical for identical data (fixed timestamps, sorted names)."""
+    """Zip the data package into the HTML build, byte-identical for identical data (fixed timestamps,
+    sorted names): exactly the files it lists, so nothing else left in data/ is published."""
     if exception or app.builder.format != "html":
         return
     target = Path(app.outdir) / "_static" / _data_zip_name()
-    files = [p for p in DATA_DIR.iterdir() if p.is_file() and p.suffix in (".csv", ".json", ".md")]
-    write_zip(target, files, DATA_DIR, "data")
+    write_zip(target, published_files(DATA_DIR), DATA_DIR, "data")
 
 
 def _drop_thebe(app, pagename, templatename, context, doctree) -> None:

@@ -3,8 +3,10 @@
 Four layers, each problem naming file, line (data row) and field, in words a data editor understands;
 a layer runs only when the one before found nothing, so one defect does not cascade into many messages:
 1. the descriptor: valid JSON, with the resources, paths and schemas the later layers read;
-2. the files: present, UTF-8 without a byte-order mark (Frictionless would guess an encoding),
-   a header naming the schema's columns in order, and as many cells in every row as in the header;
+2. the files: present, and no file in the folder that the descriptor does not list (only listed files
+   are published); UTF-8 without a byte-order mark (Frictionless would guess an encoding), a header
+   naming the schema's columns in order, as many cells in every row as in the header, and no cell
+   holding invisible characters or only spaces (cells reach HTML, JavaScript, LaTeX and spreadsheets);
 3. Frictionless: the Table Schemas (types, required, enums, ranges, keys), its errors reworded;
 4. rules a Table Schema cannot state, declared in the descriptor:
    ``x-exactly-one`` column groups, ``x-not-above`` pairs and date/precision pairs.
@@ -20,13 +22,21 @@ import io
 import json
 import re
 import sys
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import DATA_DIR, PACKAGE_FILE
+from .paths import DATA_DIR, PACKAGE_FILE, PACKAGE_README
 
 PRECISION_SUFFIX = "_precision"
 BOM = b"\xef\xbb\xbf"
+# Characters no cell may hold: control characters (a NUL kills the notebook kernel; others are not
+# allowed in XML or LaTeX), bidirectional controls (they reorder what a reader sees) and the Unicode
+# line and paragraph separators (they end lines in JavaScript). Tab and newline are allowed.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+# What to show of each kind of problem: the first few in each file, then how many more.
+SHOWN_PER_KIND = 5
 
 # What a cell must look like, by Frictionless "type/format".
 TYPE_WORDS = {
@@ -160,6 +170,36 @@ def check_shape(text: str, names: list[str], shown: str) -> list[Problem]:
     return problems
 
 
+def _invisible(char: str) -> str:
+    return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character').lower()})"
+
+
+def check_cells(text: str, names: list[str], shown: str) -> list[Problem]:
+    """Cells that read as empty but are not, or that hold characters a reader cannot see."""
+    problems = []
+    records = csv.reader(io.StringIO(text, newline=""))
+    next(records)  # the header, already checked to be the schema's names
+    for line, cells in enumerate(records, start=2):
+        for field, value in zip(names, cells, strict=True):
+            bad = _INVISIBLE.search(value)
+            if bad:
+                shown_text = value[max(0, bad.start() - 20) : bad.start()]
+                message = (f"character {_invisible(bad[0])} at position {bad.start() + 1}"
+                           f'{f" (after {shown_text!r})" if shown_text else ""}; delete it')
+                problems.append(Problem(shown, line, field, message))
+            elif value and not value.strip():
+                problems.append(Problem(shown, line, field, "the cell holds only spaces; leave it empty or fill it in"))
+    return problems
+
+
+def check_listed(data_dir: Path, descriptor: dict, shown_dir: str) -> list[Problem]:
+    listed = {Path(res["path"]).parts[0] for res in descriptor["resources"]} | {PACKAGE_FILE, PACKAGE_README}
+    return [Problem(f"{shown_dir}/{path.name}", None, None,
+                    "not listed in datapackage.json, and only listed files are published; "
+                    "add it as a resource or move it out of the data folder")
+            for path in sorted(data_dir.iterdir()) if path.name not in listed]
+
+
 def _frictionless_problem(error, schema: dict, shown: str) -> Problem | None:
     """Reword one Frictionless error; None when another error already says it."""
     fields = {f["name"]: f for f in schema["fields"]}
@@ -175,6 +215,8 @@ def _frictionless_problem(error, schema: dict, shown: str) -> Problem | None:
         value = fields[field].get("constraints", {}).get(rule[1])
         value = ", ".join(map(str, value)) if isinstance(value, list) else value
         words = CONSTRAINT_WORDS.get(rule[1], f'"{{cell}}" breaks the rule {rule[1]} = {{value}}')
+        if rule[1] == "pattern" and "x-pattern-words" in fields[field]:  # the pattern in words
+            words = '"{cell}" is not ' + fields[field]["x-pattern-words"]
         return Problem(shown, line, field, words.format(cell=cell, value=value))
     if error.type == "primary-key" and error.cells is not None:
         key = _list(schema.get("primaryKey", []))
@@ -214,7 +256,7 @@ def check_schema(package_path: Path, descriptor: dict, shown_dir: str) -> list[P
     frictionless = _import_frictionless()
     shown_package = f"{shown_dir}/{package_path.name}"
     try:
-        report = frictionless.validate(str(package_path))
+        report = frictionless.validate(str(package_path), limit_errors=sys.maxsize)  # true totals
     except Exception as err:  # Frictionless can fail on descriptors it does not expect (e.g. "minimum": "zero")
         message = f"Frictionless failed on the descriptor ({type(err).__name__}: {err}); check its fields' constraints"
         return [Problem(shown_package, None, None, message)]
@@ -288,6 +330,7 @@ def validate(data_dir: str | Path = DATA_DIR) -> list[Problem]:
     problems = [Problem(shown_package, None, None, message) for message in check_descriptor(descriptor)]
     if problems:
         return problems
+    problems = check_listed(data_dir, descriptor, shown_dir)
     for res in descriptor["resources"]:
         path, shown = data_dir / res["path"], f"{shown_dir}/{res['path']}"
         if not path.is_file():
@@ -295,7 +338,8 @@ def validate(data_dir: str | Path = DATA_DIR) -> list[Problem]:
             continue
         raw = path.read_bytes()
         names = [f["name"] for f in res["schema"]["fields"]]
-        problems += check_bytes(raw, shown) or check_shape(raw.decode("utf-8"), names, shown)
+        problems += (check_bytes(raw, shown) or check_shape(raw.decode("utf-8"), names, shown)
+                     or check_cells(raw.decode("utf-8"), names, shown))
     if problems:
         return problems  # the schema check would only misreport unreadable or misshapen files
     problems += check_schema(package_path, descriptor, shown_dir)
@@ -306,14 +350,33 @@ def validate(data_dir: str | Path = DATA_DIR) -> list[Problem]:
     return problems
 
 
+def _kind(problem: Problem) -> tuple:
+    """Problems of one kind: same file, field and message but for the values quoted and the numbers."""
+    return problem.path, problem.field, re.sub(r'"[^"]*"|\d+', "_", problem.message)
+
+
+def report(problems: list[Problem], per_kind: int = SHOWN_PER_KIND) -> list[str]:
+    """Each problem, but no more than ``per_kind`` of one kind; the rest as one line saying how many."""
+    totals, shown, lines = Counter(map(_kind, problems)), Counter(), []
+    for problem in problems:
+        kind = _kind(problem)
+        shown[kind] += 1
+        if shown[kind] <= per_kind:
+            lines.append(str(problem))
+        if shown[kind] == per_kind + 1:
+            field = f'field "{problem.field}"' if problem.field else "the file"
+            lines.append(f"{problem.path}: … and {totals[kind] - per_kind:,} more like the above in {field}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     data_dir = Path(args[0]) if args else DATA_DIR
     problems = validate(data_dir)
-    for problem in problems:
-        print(problem, file=sys.stderr)
+    for line in report(problems):
+        print(line, file=sys.stderr)
     if problems:
-        print(f"\n{len(problems)} problem(s) in {_display(data_dir)}: fix them and run `make validate` again.",
+        print(f"\n{len(problems):,} problem(s) in {_display(data_dir)}: fix them and run `make validate` again.",
               file=sys.stderr)
         return 1
     print(f"{_display(data_dir)}: valid")
