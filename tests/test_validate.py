@@ -409,3 +409,8 @@ def test_past_a_thousand_schema_errors_the_count_is_true(data_copy):
     assert len(problems) == 1500
     assert {(p.field, p.message) for p in problems} == {("amount_usd", '"lots" is not a number (digits with an '
                                                          "optional decimal point; no commas, units or words)")}
+
+
+def test_a_publisher_with_braces(data_copy):
+    set_cells(data_copy, "sources.csv", 3, publisher="ACME {Inc}")
+    the_problem(data_copy, "sources.csv", 3, "publisher", '"ACME {Inc}" is not a name without braces { }')

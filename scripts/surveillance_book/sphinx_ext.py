@@ -115,8 +115,13 @@ class DataChanges(Directive):
 
 
 def _write_bibliography(app, config) -> None:
-    """Generate the BibTeX file from the sources table; rewrite it only when it changed."""
-    from .references import bibtex
+    """Generate the BibTeX file from the sources table, rewritten only when it changed, and register
+    the style that prints it."""
+    from pybtex.plugin import register_plugin
+
+    from .references import STYLE, BookStyle, bibtex
+
+    register_plugin("pybtex.style.formatting", STYLE, BookStyle, force=True)
 
     target = Path(app.doctreedir).parent / "generated" / "references.bib"
     target.parent.mkdir(parents=True, exist_ok=True)

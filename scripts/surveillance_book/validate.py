@@ -214,9 +214,9 @@ def _frictionless_problem(error, schema: dict, shown: str) -> Problem | None:
     if error.type == "constraint-error" and field in fields and rule:
         value = fields[field].get("constraints", {}).get(rule[1])
         value = ", ".join(map(str, value)) if isinstance(value, list) else value
-        words = CONSTRAINT_WORDS.get(rule[1], f'"{{cell}}" breaks the rule {rule[1]} = {{value}}')
         if rule[1] == "pattern" and "x-pattern-words" in fields[field]:  # the pattern in words
-            words = '"{cell}" is not ' + fields[field]["x-pattern-words"]
+            return Problem(shown, line, field, f'"{cell}" is not {fields[field]["x-pattern-words"]}')
+        words = CONSTRAINT_WORDS.get(rule[1], f'"{{cell}}" breaks the rule {rule[1]} = {{value}}')
         return Problem(shown, line, field, words.format(cell=cell, value=value))
     if error.type == "primary-key" and error.cells is not None:
         key = _list(schema.get("primaryKey", []))

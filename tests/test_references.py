@@ -1,0 +1,58 @@
+"""The bibliography prints every title, publisher and note as written, whatever characters they hold."""
+
+import pandas as pd
+import pytest
+from pybtex.database import parse_string
+from pybtex.richtext import Text
+
+from surveillance_book.references import BookStyle, decode, encode, entry, web_address
+
+HOSTILE = [
+    r"\input \/etc/passwd\ {x} } {",
+    "$5 100% A&B #1 snake_case ~tilde ^caret",
+    "C:\\users\\TR {{x}} \"q' 'a'' ``b`` --- -- !` ?` ,, << >>",
+    "<!--<script>alert(1)</script> ]]> {{ glue }} `code` *emph* $$x$$",
+    "é — ü ß 中文 \u2014 trailing\\",
+    "x" * 3000,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_decode_reads_back_what_encode_wrote(text):
+    assert decode(encode(text)) == text
+
+
+@pytest.mark.parametrize("text", [t.replace("{", "(").replace("}", ")") for t in HOSTILE])
+def test_pybtex_reads_the_publisher_back_as_written(text):
+    # the publisher goes through pybtex's own LaTeX decoding (as a name); the validator keeps braces out
+    assert str(Text.from_latex(encode(text))) == text
+
+
+def _source(**values) -> pd.Series:
+    row = {"source_id": "s", "title": "T", "publisher": "P", "kind": "report", "published": pd.Timestamp("2018-08-01"),
+           "published_precision": "month", "url": None, "note": None}
+    return pd.Series(row | values)
+
+
+def _printed(row: pd.Series) -> str:
+    data = parse_string(entry(row), "bibtex")
+    (formatted,) = BookStyle().format_entries(data.entries.values())
+    return formatted.text.render_as("text")
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_title_and_a_note_print_as_written(text):
+    printed = _printed(_source(title=text, note=text))
+    assert printed.count(text) == 2, printed
+
+
+def test_an_entry_prints_publisher_title_kind_date_and_address():
+    printed = _printed(_source(title="Who's Behind ICE?", publisher="Mijente & co_op", url="https://example.org/a_b?c=1&d=%20"))
+    assert printed == "Mijente & co_op. Who's Behind ICE? Report, August 2018. URL: https://example.org/a_b?c=1&d=%20"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "//host/x",
+                                 "https://a/{b}", "https://a/\\b"])
+def test_only_web_addresses_are_linked(url):
+    assert web_address(url) is None
+    assert "URL" not in _printed(_source(url=url))
