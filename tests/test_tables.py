@@ -1,8 +1,13 @@
 import base64
+import csv
+import io
+import re
 
 import pandas as pd
+import pytest
 
-from surveillance_book.tables import source_table
+from surveillance_book.data import load
+from surveillance_book.tables import csv_download_link, source_table
 
 
 def test_table_is_captioned_named_and_escaped():
@@ -47,3 +52,21 @@ def test_jupyterlab_gets_an_html_table_and_the_book_the_myst_directive():
     assert "<td>51,600,000</td>" in html and "<th>amount</th>" in html
     assert 'download="tbl-x.csv"' in html
     assert bundle["text/plain"] == "Table tbl-x: Rows <behind> Figure 1"  # no memory address in stored outputs
+
+
+def _downloaded(link: str) -> str:
+    return base64.b64decode(re.search(r"base64,([^\"]+)", link)[1]).decode("utf-8")
+
+
+def test_the_download_holds_the_rows_as_they_are_when_no_cell_starts_a_formula():
+    for name in ("contracts", "metrics", "organizations", "sources"):
+        frame = load(name)
+        assert _downloaded(csv_download_link(frame, name)) == frame.to_csv(index=False, lineterminator="\n")
+
+
+@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tx"])
+def test_a_text_cell_that_starts_a_formula_is_downloaded_as_text(cell):
+    frame = pd.DataFrame({"name": pd.array([cell, "plain"], dtype="string"),
+                          "amount": pd.array([-5.0, None], dtype="Float64")})
+    rows = list(csv.reader(io.StringIO(_downloaded(csv_download_link(frame, "t")), newline="")))
+    assert rows == [["name", "amount"], ["'" + cell, "-5.0"], ["plain", ""]]  # numbers stay numbers

@@ -31,10 +31,22 @@ def _text(value) -> str:
     return str(value).replace("\r", " ").replace("\n", " ")
 
 
+# What a spreadsheet reads as the start of a formula (=HYPERLINK(...) runs when the file is opened).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(value):
+    """A text cell that would start a formula gets a leading ' (OWASP's advice for CSV exports), which
+    spreadsheets show as text; numbers, dates and every other cell are left as they are."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def csv_download_link(frame: pd.DataFrame, name: str) -> str:
-    """An HTML link that saves the rows as CSV; the file travels inside the page, so it works offline.
-    The PDF builder drops raw HTML, so it appears on the web page only."""
-    data = base64.b64encode(frame.to_csv(index=False, lineterminator="\n").encode("utf-8")).decode()
+    """An HTML link that saves the rows as CSV, spreadsheet-safe (the data package itself is not
+    changed); the file travels inside the page, so it works offline. The PDF builder drops raw HTML,
+    so it appears on the web page only."""
+    rows = frame.astype(object).map(_spreadsheet_safe).to_csv(index=False, lineterminator="\n")
+    data = base64.b64encode(rows.encode("utf-8")).decode()
     filename = html.escape(f"{name}.csv")
     return (f'<p class="hts-download"><a download="{filename}" href="data:text/csv;charset=utf-8;base64,{data}">'
             f"Download these rows (CSV)</a></p>")
