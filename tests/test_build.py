@@ -82,8 +82,9 @@ def test_invalid_data_stops_the_build_before_anything_runs(data_copy, tmp_path, 
     ran = []
     monkeypatch.setattr(build, "execute_stale", lambda *a, **k: ran.append("execute"))
     monkeypatch.setattr(build, "sphinx", lambda *a, **k: ran.append("sphinx"))
-    with pytest.raises(build.BuildError, match=r'contracts\.csv, line 2 \(data row 1\), field "amount_usd"'):
+    with pytest.raises(build.BuildError, match=r"1 problem\(s\) in the data") as failed:
         build.build(tmp_path / "_build")
+    assert 'contracts.csv, line 2 (data row 1), field "amount_usd"' in failed.value.details
     assert ran == []
     assert not (tmp_path / "_build").exists()
 

@@ -25,7 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .console import BuildError, say
+from .console import BuildError, BuildStopped, say
 from .edition import edition
 from .execute import execute_stale, notebooks
 from .paths import DATA_DIR, REPO
@@ -59,8 +59,9 @@ def sphinx(builder: str, work: Path) -> None:
     if result.returncode != 0:
         if builder == "pdflatex":  # latexmk answers "Nothing to do" after a failed run unless its folder goes
             shutil.rmtree(work / "_build" / "latex", ignore_errors=True)
-        raise BuildError(f"jupyter-book {builder} build failed (warnings count as errors):\n"
-                         f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        raise BuildError(f"the {builder} build failed (warnings count as errors; its output is above); "
+                         "the last good book was left as it was",
+                         details=f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}".strip())
 
 
 def replace_dir(source: Path, target: Path) -> None:
@@ -100,13 +101,13 @@ def exclusive(build_dir: Path):
 
 
 def build(build_dir: Path, *, force: bool = False, execute_notebooks: bool = True, pdf: bool = True) -> None:
-    from .validate import validate
+    from .validate import report, validate
 
     started = time.monotonic()
     problems = validate(DATA_DIR)
     if problems:
-        raise BuildError("data validation failed:\n" + "\n".join(map(str, problems))
-                         + "\nfix the data (see data/README.md) and run `make book` again")
+        raise BuildError(f"{len(problems):,} problem(s) in the data (listed above); fix them (see data/README.md) "
+                         "and run `make book` again", details="\n".join(report(problems)))
     say("data: valid")
     with exclusive(build_dir):
         _build_validated(build_dir, force=force, execute_notebooks=execute_notebooks, pdf=pdf)
@@ -150,10 +151,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         build(args.build_dir.resolve(), force=args.force, execute_notebooks=not args.no_execute, pdf=not args.no_pdf)
+    except BuildStopped as err:
+        return _fail(f"BUILD STOPPED: {err}", err.details, 130)
+    except KeyboardInterrupt:
+        return _fail(f"BUILD STOPPED: {STOPPED}", "", 130)
     except BuildError as err:
-        print(f"\nBUILD FAILED: {err}", file=sys.stderr)
-        return 1
+        return _fail(f"BUILD FAILED: {err}", err.details, 1)
+    except OSError as err:  # a folder that cannot be written (read-only, full disk, not ours)
+        where = f" {err.filename}" if err.filename else ""
+        return _fail(f"BUILD FAILED: cannot write{where}: {err.strerror or err}; make it writable (or build "
+                     "elsewhere with --build-dir) and run `make book` again", "", 1)
     return 0
+
+
+STOPPED = "interrupted; the last good book was left as it was; run `make book` again to finish"
+
+
+def _fail(line: str, details: str, status: int) -> int:
+    print(f"{details}\n\n{line}" if details else f"\n{line}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -6,7 +6,16 @@ from .paths import REPO
 
 
 class BuildError(Exception):
-    """A step failed; the message says what and what to do."""
+    """A step failed. The message says in one line what failed and what to do; ``details`` (what the
+    failing tool said) are printed above it, so the last line of a failed build is always that one."""
+
+    def __init__(self, message: str, details: str = ""):
+        super().__init__(message)
+        self.details = details
+
+
+class BuildStopped(BuildError):
+    """The build was interrupted (Ctrl-C)."""
 
 
 def say(message: str) -> None:

@@ -8,11 +8,12 @@ its run succeeded, with what differs between identical runs removed, so a rerun 
 import hashlib
 import json
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import FIGURE_METADATA
-from .console import BuildError, say, shown
+from .console import BuildError, BuildStopped, say, shown
 from .paths import NOTEBOOKS_DIR, REPO
 
 MANIFEST = NOTEBOOKS_DIR / "manifest.json"
@@ -108,18 +109,22 @@ def execute(path: Path) -> list[str]:
     tmp = path.with_name(f".{path.stem}.running.ipynb")
     read_log = path.with_name(f".{path.stem}.reads.json")
     os.environ[READ_LOG_ENV] = str(read_log)  # inherited by the kernel papermill starts
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops the run (and its kernel) cleanly
     try:
         papermill.execute_notebook(str(path), str(tmp), cwd=str(path.parent), kernel_name="python3",
-                                   progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+                                   progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                                   extra_arguments=KERNEL_QUIET)
         nb = nbformat.from_dict(normalise(json.loads(tmp.read_text(encoding="utf-8"))))
+    except KeyboardInterrupt:
+        raise BuildStopped(f"{shown(path)} was not executed") from None
     except papermill.PapermillExecutionError as err:
         first_line = err.source.strip().splitlines()[0] if err.source.strip() else ""
-        raise BuildError(f"{shown(path)}, cell {err.cell_index + 1} ({first_line!r}): {err.ename}: {err.evalue}\n"
-                         "  fix the cell or the data it reads; the notebook and the book were left as they were"
+        raise BuildError(f"{shown(path)}, cell {err.cell_index + 1} ({first_line!r}): {err.ename}: {err.evalue}"
                          ) from None
     except Exception as err:  # a kernel that died, a missing kernel, unreadable output
         raise BuildError(f"{shown(path)}: could not execute: {type(err).__name__}: {err}") from None
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         tmp.unlink(missing_ok=True)  # also on Ctrl-C: nothing half-written is left
         os.environ.pop(READ_LOG_ENV, None)
         reads = json.loads(read_log.read_text()) if read_log.exists() else []
@@ -127,6 +132,15 @@ def execute(path: Path) -> list[str]:
     nbformat.validate(nb)
     write_atomic(path, nbformat.writes(nb) + "\n")
     return reads
+
+
+# The kernel's own log (a warning that it talks over local TCP, an error when papermill interrupts
+# it to shut it down) is noise in a build; cell errors still come back through papermill.
+KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def execute_stale(force: bool = False, jobs: int | None = None) -> list[str]:
@@ -137,17 +151,28 @@ def execute_stale(force: bool = False, jobs: int | None = None) -> list[str]:
         return []
     for path, why in stale.items():
         say(f"executing {shown(path)} ({why})")
-    errors = []
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+    errors, stopped = [], False
+    # Idle workers ignore Ctrl-C (else each prints a traceback); a running one stops its notebook.
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, initializer=_ignore_interrupts) as pool:
         futures = {pool.submit(execute, p): p for p in stale}
         for future, path in futures.items():
             try:
                 manifest[path.name] = notebook_inputs(path, future.result())
+            except BuildStopped:
+                stopped = True
             except BuildError as err:
-                errors.append(str(err))
+                errors.append(f"{err}\n{err.details}".strip())
+            except KeyboardInterrupt:  # the running notebooks stop too (same terminal); the rest never start
+                stopped = True
+                pool.shutdown(wait=True, cancel_futures=True)
+                break
     # Record the successful runs even when another failed, so they are not redone.
     manifest = {k: v for k, v in manifest.items() if (NOTEBOOKS_DIR / k).exists()}
     write_json_atomic(MANIFEST, manifest)
+    if stopped:
+        raise BuildStopped("interrupted; the notebooks that finished were kept, the book was left as it was; "
+                           "run `make book` again to finish")
     if errors:
-        raise BuildError("notebook execution failed:\n" + "\n".join(errors))
+        raise BuildError(f"{len(errors)} notebook(s) could not be executed (see above); fix the cell or the data "
+                         "it reads; the notebook and the book were left as they were", details="\n".join(errors))
     return [p.name for p in stale]
