@@ -21,7 +21,7 @@ from browser import Browser
 from bs4 import BeautifulSoup
 from clones import build, fresh_clone
 from pypdf import PdfReader
-from test_book_output import content_pages
+from test_book_output import content_pages, serve
 from test_validate import read, write
 
 from surveillance_book.build import PDF_NAME
@@ -105,11 +105,14 @@ def test_every_page_keeps_its_charts_and_tables(hostile_book, built_book):
     assert _counts(hostile_book) == _counts(built_book)
 
 
-@pytest.mark.parametrize("opened", ["from disk"])
+@pytest.mark.parametrize("opened", ["from disk", "served"])
 def test_every_page_opens_without_errors_and_draws_its_charts(hostile_book, opened):
+    html = hostile_book / "html"
     browser = Browser()
     try:
-        reports = [browser.open(p.as_uri()) for p in content_pages(hostile_book)]
+        with serve(html) as served:
+            base = served if opened == "served" else html.as_uri()
+            reports = [browser.open(f"{base}/{p.relative_to(html).as_posix()}") for p in content_pages(hostile_book)]
     finally:
         browser.close()
     for report in reports:
