@@ -5,10 +5,10 @@ Steps, each stopping the build with a message on failure:
 2. execute (``execute.py``) with papermill each notebook whose inputs changed since the hashes
    recorded in ``notebooks/manifest.json`` (the notebook's cells, the data,
    the shared package and the lock), in parallel, writing a notebook only
-   after its run succeeded;
+   after its run succeeded; then check that every figure the prose prints has its data rows;
 3. build the HTML and the PDF, each only when the book's sources changed, side by
    side in ``_build/.work/html`` and ``_build/.work/pdf`` (Sphinx warnings are errors);
-4. copy the results to ``_build/html`` and ``_build/pdf`` only when all
+4. copy the results to ``_build/html``, ``_build/pdf`` and ``_build/claims.csv`` only when all
    succeeded, so a failed build leaves the last good book in place.
 """
 
@@ -25,6 +25,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .claims import REGISTER_NAME
+from .claims import problems as claim_problems
 from .console import BuildError, BuildStopped, say
 from .edition import edition
 from .execute import execute_stale, notebooks
@@ -120,6 +122,10 @@ def build(build_dir: Path, *, force: bool = False, execute_notebooks: bool = Tru
 def _build_validated(build_dir: Path, *, force: bool, execute_notebooks: bool, pdf: bool) -> None:
     if execute_notebooks:
         execute_stale(force)
+    unsourced = claim_problems(notebooks())
+    if unsourced:
+        raise BuildError(f"{len(unsourced)} printed figure(s) without the rows behind them (listed above); "
+                         "glue each with book.glue(key, rows, text)", details="\n".join(unsourced))
     work = build_dir / ".work"
     digest = book_hash()
     html_path, pdf_path = build_dir / "html", build_dir / "pdf" / PDF_NAME
@@ -133,6 +139,7 @@ def _build_validated(build_dir: Path, *, force: bool, execute_notebooks: bool, p
     # Only now, with every step done, replace the published book.
     if html_stale:
         replace_dir(work / "html" / "_build" / "html", html_path)
+        replace_file(html_path / "_static" / REGISTER_NAME, build_dir / REGISTER_NAME)
         (work / "html.inputs").write_text(digest)
     if pdf_stale:
         replace_file(work / "pdf" / "_build" / "latex" / "book.pdf", pdf_path)

@@ -26,6 +26,7 @@ from .text import month
 
 FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
 ROWS_METADATA = "surveillance_book/rows"  # output metadata: the rows behind a glued value
+TABLE_ROWS_METADATA = "surveillance_book/table_rows"  # output metadata: the rows a table shows
 GLUE_MIME = "application/papermill.record/text/plain"
 HIGHLIGHT_RELATIONS = {"builds"}  # besides ownership, what ties a system to a highlighted organization
 
@@ -86,6 +87,13 @@ def row_refs(frame: pd.DataFrame, data_dir=DATA_DIR) -> list[dict]:
         return [{"table": table, "id": i} for table, part in frame.groupby("table", sort=False)
                 for i in row_ids(part, table, data_dir)]
     return [{"table": frame.attrs["table"], "id": i} for i in row_ids(frame, data_dir=data_dir)]
+
+
+def _are_rows(frame: pd.DataFrame, data_dir) -> bool:
+    """Whether a frame holds rows of data/ with their keys (a summary of rows, e.g. grouped, does not)."""
+    keys = {r["name"]: r["schema"]["primaryKey"] for r in package(data_dir)["resources"]}
+    key_of = lambda t: [keys[t]] if isinstance(keys[t], str) else keys[t]  # noqa: E731
+    return bool(tables_of(frame)) and all(set(key_of(t)) <= set(frame.columns) for t in tables_of(frame))
 
 
 def tables_of(frame: pd.DataFrame) -> list[str]:
@@ -257,8 +265,9 @@ class Chapter:
             return Markdown(f"*No row of {files or 'the data'} for this table had been stated by {self.date_text}.*")
         shown = rows[list(columns)].rename(columns=columns) if columns else rows
         caption = f"{caption} ({files})" if files and ".csv" not in caption else caption
+        anchored = row_refs(rows, self.data_dir) if _are_rows(rows, self.data_dir) else None  # not a summary
         return source_table(shown, caption=caption, name=f"tbl-{self.section.replace('_', '-')}-{name}",
-                            widths=widths)
+                            widths=widths, rows=anchored)
 
     def sources_cited(self) -> pd.DataFrame:
         """The rows of ``sources`` that a known fact of any table refers to."""

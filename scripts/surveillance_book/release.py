@@ -4,7 +4,7 @@ Refuses, writing nothing, on a version that is not semantic or not newer, an exi
 tag, a dirty work tree, or failing tests. Then sets the edition in CITATION.cff (the one
 source) and .zenodo.json, builds the book, commits and tags ``vX.Y.Z``, and writes
 ``_release/vX.Y.Z/``: the HTML site (zip), the PDF, the data package (zip), the
-executed notebooks, CITATION.cff and SHA256SUMS. Offline throughout.
+executed notebooks, CITATION.cff, the claims register (claims.csv) and SHA256SUMS. Offline throughout.
 """
 
 import argparse
@@ -19,12 +19,13 @@ from pathlib import Path
 
 from .archive import write_zip
 from .build import PDF_NAME, build
+from .claims import REGISTER_NAME
 from .console import BuildError
-from .data import published_files
-from .edition import CITATION, SEMVER, edition, write_edition
+from .data_zip import write_data_zip
+from .edition import CITATION, SEMVER, edition, write_edition, zenodo_creators
 from .execute import notebooks
 from .git import git
-from .paths import DATA_DIR, REPO
+from .paths import REPO
 
 ZENODO = REPO / ".zenodo.json"
 RELEASES = REPO / "_release"
@@ -51,10 +52,11 @@ def check_clean_tree() -> None:
 
 
 def set_edition(version: str, released: datetime.date) -> None:
-    """Write the edition into CITATION.cff and mirror it into .zenodo.json."""
+    """Write the edition into CITATION.cff and mirror it (and its authors, as Zenodo files them) into
+    .zenodo.json."""
     write_edition(version, released, CITATION)
     zenodo = json.loads(ZENODO.read_text(encoding="utf-8"))
-    zenodo.update(version=version, publication_date=released.isoformat())
+    zenodo.update(version=version, publication_date=released.isoformat(), creators=zenodo_creators(CITATION))
     ZENODO.write_text(json.dumps(zenodo, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -69,10 +71,11 @@ def write_release_folder(version: str, build_dir: Path, target: Path) -> Path:
     stem = f"high-tech-surveillance-of-immigrants-{version}"
     _zip_dir(build_dir / "html", tmp / f"{stem}-html.zip", f"{stem}-html")
     shutil.copyfile(build_dir / "pdf" / PDF_NAME, tmp / f"{stem}.pdf")
-    write_zip(tmp / f"{stem}-data.zip", published_files(DATA_DIR), DATA_DIR, f"{stem}-data")
+    write_data_zip(tmp / f"{stem}-data.zip", f"{stem}-data")
     for nb in notebooks():
         shutil.copyfile(nb, tmp / "notebooks" / nb.name)
     shutil.copyfile(CITATION, tmp / "CITATION.cff")
+    shutil.copyfile(build_dir / REGISTER_NAME, tmp / REGISTER_NAME)
     sums = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(tmp).as_posix()}"
             for p in sorted(tmp.rglob("*")) if p.is_file()]
     (tmp / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")

@@ -7,6 +7,7 @@ shows (its markdown renderer would print the directive as text)."""
 
 import base64
 import html
+import re
 
 import pandas as pd
 from IPython.display import Markdown
@@ -67,11 +68,20 @@ def column_widths(frame: pd.DataFrame) -> list[int]:
     return widths
 
 
-class SourceTable(Markdown):
-    """A table shown as MyST markdown by the book and as HTML by JupyterLab; ``.data`` is the markdown."""
+def row_anchor(table: str, row_id: str) -> str:
+    """The HTML id of a data row in the table that shows it ("row-contracts-hart-2018"): a claim's note
+    links there. Characters other than a-z, 0-9 and "-" are written as "_" and their code point."""
+    return "row-" + re.sub(r"[^a-z0-9-]", lambda m: f"_{ord(m.group()):x}", f"{table}-{row_id}")
 
-    def __init__(self, markdown: str, html_table: str, *, name: str, caption: str):
-        super().__init__(markdown)
+
+class SourceTable(Markdown):
+    """A table shown as MyST markdown by the book and as HTML by JupyterLab; ``.data`` is the markdown.
+    The rows it shows (table and id) travel in its output metadata, for the claims' notes."""
+
+    def __init__(self, markdown: str, html_table: str, *, name: str, caption: str, rows: list[dict] | None = None):
+        from .chapter import TABLE_ROWS_METADATA
+
+        super().__init__(markdown, metadata={TABLE_ROWS_METADATA: {"name": name, "rows": rows or []}})
         self.html = html_table
         self.name, self.caption = name, caption
 
@@ -92,11 +102,15 @@ def html_table(frame: pd.DataFrame, *, caption: str, name: str) -> str:
     return table.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1)
 
 
-def source_table(frame: pd.DataFrame, *, caption: str, name: str, widths: list[int] | None = None) -> SourceTable:
-    """A numbered, captioned table with a CSV download; every cell is escaped so it shows as text."""
+def source_table(frame: pd.DataFrame, *, caption: str, name: str, widths: list[int] | None = None,
+                 rows: list[dict] | None = None) -> SourceTable:
+    """A numbered, captioned table with a CSV download; every cell is escaped so it shows as text.
+    ``rows`` (``{"table", "id"}`` per row, in order) gives each row an HTML anchor (``row_anchor``)."""
     header = "| " + " | ".join(escape_markdown(_header(c)) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
-    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    anchors = [f'<span id="{row_anchor(r["table"], r["id"])}"></span>' for r in rows] if rows else [""] * len(frame)
+    body = ["| " + anchor + " | ".join(_cell(v) for v in row) + " |"
+            for anchor, row in zip(anchors, frame.itertuples(index=False), strict=True)]
     widths = widths or column_widths(frame)
     # longtable: in the PDF a long table continues on the next page instead of running off this one
     download = csv_download_link(frame, name)
@@ -104,4 +118,4 @@ def source_table(frame: pd.DataFrame, *, caption: str, name: str, widths: list[i
              f":widths: {' '.join(map(str, widths))}",
              header, rule, *body, "```", "", download]
     return SourceTable("\n".join(lines), html_table(frame, caption=caption, name=name) + "\n" + download,
-                       name=name, caption=caption)
+                       name=name, caption=caption, rows=rows)

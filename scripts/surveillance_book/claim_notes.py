@@ -1,0 +1,148 @@
+"""Claims on the page: every figure the prose prints says where it comes from.
+
+``{eval}`prose.KEY``` pastes a glued phrase (``sphinx_ext.ProseRole``) inside a ``claim`` node. In HTML the
+phrase is a quiet button; focusing it (click or Tab) shows its note: how the book got the figure, the
+data rows (linked to the row in this page's tables), their hedges and the sources (linked to the
+bibliography). No script: CSS shows the note while focus is inside the claim, so it works from disk.
+In the PDF the phrase prints as text and the chapter ends with "Where the figures come from", one line
+per figure. What a note says comes from ``claims.note``, the one reading of the rows.
+"""
+
+import html
+from functools import cache
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+
+from . import claims
+from .data import package
+from .paths import DATA_DIR
+from .tables import row_anchor
+
+LIST_TITLE = "Where the figures come from"
+REFERENCES_DOC = "book/references"
+
+
+class claim(nodes.inline):  # noqa: N801 - docutils names node classes in lower case
+    """A printed claim; ``note`` is its ``claims.Note``, ``shown`` the rows this page's tables show."""
+
+
+@cache
+def _facts() -> claims.Facts:
+    return claims.Facts(DATA_DIR)
+
+
+@cache
+def _chapter(path: str, mtime: float) -> claims.ChapterClaims:
+    return claims.read(Path(path))
+
+
+def wrap(pasted: list[nodes.Node], key: str, document) -> list[nodes.Node]:
+    """The pasted phrase inside its claim node (unchanged when the page is not a chapter notebook)."""
+    source = Path(document["source"])
+    if source.suffix != ".ipynb":
+        return pasted
+    env = document.settings.env
+    for resource in package(DATA_DIR)["resources"]:  # a changed row changes the note, not the notebook
+        env.note_dependency(str(DATA_DIR / resource["path"]))
+    chapter = _chapter(str(source), source.stat().st_mtime)
+    found = next((c for c in chapter.claims if c.key == key), None)
+    if found is None:
+        return pasted
+    # in the node's attributes, which survive the copies Sphinx makes of a doctree
+    return [claim("", "", *pasted, key=key, note=claims.note(found, _facts()), shown=set(chapter.shown_rows))]
+
+
+# --- HTML ---------------------------------------------------------------------------------------------
+def _source_links(self, source_ids: list[str]) -> str:
+    refs = self.builder.get_relative_uri(self.builder.current_docname, REFERENCES_DOC)
+    facts = _facts()
+    return "; ".join(f'<a href="{html.escape(refs)}#{nodes.make_id("cite-" + s)}">'
+                     f"{html.escape(facts.source_label(s))}</a>" for s in source_ids)
+
+
+def _row_html(fact: claims.RowFact, shown: set) -> str:
+    where = f"data/{fact.table}.csv, row {fact.id}"
+    if (fact.table, fact.id) in shown:
+        where = f'<a href="#{row_anchor(fact.table, fact.id)}">{html.escape(where)}</a>'
+    else:
+        where = html.escape(where)
+    hedge = f" ({html.escape(fact.hedge)})" if fact.hedge else ""
+    return f'<span class="claim-row">“{html.escape(fact.statement)}”{hedge} — {where}</span>'
+
+
+def visit_claim_html(self, node: claim) -> None:
+    number = self.document.setdefault("claim_count", 0) + 1
+    self.document["claim_count"] = number
+    node["note_id"] = f"claim-note-{number}"
+    self.body.append(f'<span class="claim"><button type="button" class="claim-figure" '
+                     f'aria-describedby="{node["note_id"]}">')
+
+
+def depart_claim_html(self, node: claim) -> None:
+    note: claims.Note = node["note"]
+    parts = [f'<span class="claim-how">{html.escape(note.how)}</span>']
+    parts += [_row_html(f, node["shown"]) for f in note.rows]
+    if note.more:
+        counted = ", ".join(f"{n} more of data/{t}.csv" for t, n in note.more.items())
+        register = self.builder.get_relative_uri(self.builder.current_docname, "_static/claims.csv")
+        register = register.removesuffix(".html")  # a file, not a page
+        parts.append(f'<span class="claim-row">and {html.escape(counted)} (all listed in '
+                     f'<a href="{html.escape(register)}">claims.csv</a>)</span>')
+    if note.sources:
+        parts.append(f'<span class="claim-sources">Sources: {_source_links(self, note.sources)}</span>')
+    self.body.append(f'</button><span class="claim-note" id="{node["note_id"]}">{"".join(parts)}</span></span>')
+
+
+# --- LaTeX --------------------------------------------------------------------------------------------
+def _pass(self, node) -> None:
+    pass
+
+
+def list_line(note: claims.Note) -> str:
+    """One line of a chapter's "Where the figures come from" list."""
+    facts = _facts()
+    claim_ = note.claim
+    rows = [f"{f.table} {f.id}" + (f" ({f.hedge})" if f.hedge else "") for f in note.rows]
+    rows += [f"{n} more of {t}" for t, n in note.more.items()]
+    line = f"“{claim_.text}” — "
+    if claim_.kind == "computed":
+        line += f"computed by the book ({claim_.rule}) from "
+    elif claim_.kind != "stated":
+        return line + note.how
+    line += "rows " + ", ".join(rows)
+    if note.sources:
+        line += "; sources: " + "; ".join(facts.source_label(s) for s in note.sources)
+    return line + "."
+
+
+class FiguresList(SphinxTransform):
+    """PDF only: a chapter with printed claims ends with the list of where its figures come from."""
+
+    default_priority = 800
+
+    def apply(self, **kwargs) -> None:
+        if self.app.builder.format != "latex":
+            return
+        found = list(self.document.findall(claim))
+        sections = [s for s in self.document.children if isinstance(s, nodes.section)]
+        if not found or not sections:
+            return
+        seen, items = set(), nodes.enumerated_list(enumtype="arabic")
+        for node in found:
+            if node["key"] not in seen:
+                seen.add(node["key"])
+                items += nodes.list_item("", nodes.paragraph(text=list_line(node["note"])))
+        section = nodes.section(ids=[nodes.make_id(f"figures-{self.env.docname}")])
+        section += nodes.title(text=LIST_TITLE)
+        section += nodes.paragraph(text="Each figure printed in this chapter, in order, with the data rows "
+                                        "(table and row id in data/) and the sources it comes from.")
+        section += items
+        sections[0] += section
+
+
+def setup(app) -> None:
+    app.add_node(claim, html=(visit_claim_html, depart_claim_html), latex=(_pass, _pass),
+                 text=(_pass, _pass))
+    app.add_transform(FiguresList)
