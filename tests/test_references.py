@@ -5,6 +5,7 @@ import pytest
 from pybtex.database import parse_string
 from pybtex.richtext import Text
 
+from surveillance_book.data import load
 from surveillance_book.references import BookStyle, decode, encode, entry, web_address
 
 HOSTILE = [
@@ -56,3 +57,45 @@ def test_an_entry_prints_publisher_title_kind_date_and_address():
 def test_only_web_addresses_are_linked(url):
     assert web_address(url) is None
     assert "URL" not in _printed(_source(url=url))
+
+
+def bibtex_run(bib: str, keys: list[str], folder) -> tuple[int, str]:
+    """Run the real ``bibtex`` program (TeX Live's, as installed for the PDF) with the plain style on ``bib``,
+    citing ``keys``: its exit status and what it printed (its log)."""
+    import shutil
+    import subprocess
+
+    program = shutil.which("bibtex")
+    assert program, "bibtex is missing: scripts/ensure_system_packages.sh installs TeX Live"
+    (folder / "references.bib").write_text(bib, encoding="utf-8")
+    citations = "".join(f"\\citation{{{key}}}\n" for key in keys)
+    (folder / "cite.aux").write_text(citations + "\\bibstyle{plain}\n\\bibdata{references}\n", encoding="utf-8")
+    run = subprocess.run([program, "cite"], cwd=folder, capture_output=True, text=True)
+    return run.returncode, run.stderr + (folder / "cite.blg").read_text(encoding="utf-8")  # the log repeats stdout
+
+
+def test_bibtex_accepts_every_generated_entry_without_a_warning(tmp_path):
+    from pybtex.database import parse_string
+
+    from surveillance_book import edition as editions
+    from surveillance_book.references import bibtex
+
+    book = editions.bibtex(editions.edition())  # the cite page's @book
+    bib = bibtex() + "\n" + book + "\n"
+    keys = list(parse_string(bib, "bibtex").entries.keys())
+    assert len(keys) == len(load("sources")) + 1
+    status, log = bibtex_run(bib, keys, tmp_path)
+    assert [line for line in log.splitlines() if "Warning--" in line] == []
+    assert status == 0, log  # an error (a malformed entry) exits 2
+    bbl = (tmp_path / "cite.bbl").read_text(encoding="utf-8")
+    assert bbl.count("\\bibitem") == len(keys)
+
+
+@pytest.mark.parametrize(("bib", "warning"), [
+    ("@misc{x, title = {T}, howpublished = {Report}}", "to sort, need author or key in x"),
+    ("@book{x, author = {{A}}, title = {T}, edition = {1.0.0}, year = 2020}", "empty publisher in x"),
+])
+def test_the_bibtex_check_sees_what_the_old_entries_lacked(tmp_path, bib, warning):
+    status, log = bibtex_run(bib + "\n", ["x"], tmp_path)
+    assert [line for line in log.splitlines() if "Warning--" in line] == [f"Warning--{warning}"]
+    assert status == 0  # bibtex exits 0 on warnings: the log is what tells

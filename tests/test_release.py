@@ -6,10 +6,10 @@ import json
 import zipfile
 
 import pytest
+from data_zip_check import check_data_zip
 
 from surveillance_book import edition as editions
 from surveillance_book import release
-from surveillance_book.data import published_files
 
 
 @pytest.mark.parametrize(("version", "message"), [
@@ -33,6 +33,8 @@ def test_a_dirty_tree_is_refused_before_anything_is_written(monkeypatch):
 def test_set_edition_writes_the_one_source_and_mirrors_zenodo(tmp_path, monkeypatch):
     for name, target in (("CITATION.cff", editions.CITATION), (".zenodo.json", release.ZENODO)):
         (tmp_path / name).write_bytes(target.read_bytes())
+    stale = json.loads(release.ZENODO.read_text()) | {"creators": [{"name": "stale"}]}
+    (tmp_path / ".zenodo.json").write_text(json.dumps(stale))
     monkeypatch.setattr(release, "CITATION", tmp_path / "CITATION.cff")
     monkeypatch.setattr(release, "ZENODO", tmp_path / ".zenodo.json")
     monkeypatch.setattr(release, "edition", lambda: editions.edition(tmp_path / "CITATION.cff"))
@@ -41,6 +43,8 @@ def test_set_edition_writes_the_one_source_and_mirrors_zenodo(tmp_path, monkeypa
     assert (ed.version, ed.released) == ("2.3.4", datetime.date(2030, 5, 6))
     zenodo = json.loads((tmp_path / ".zenodo.json").read_text())
     assert (zenodo["version"], zenodo["publication_date"]) == ("2.3.4", "2030-05-06")
+    assert zenodo["creators"] == editions.zenodo_creators(tmp_path / "CITATION.cff")
+    assert [c["name"] for c in zenodo["creators"]] == ["High-Tech Surveillance of Immigrants book authors, The"]
 
 
 def test_release_folder_holds_the_edition_with_matching_checksums(built_book, tmp_path):
@@ -56,7 +60,7 @@ def test_release_folder_holds_the_edition_with_matching_checksums(built_book, tm
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
     with zipfile.ZipFile(folder / f"{stem}-html.zip") as archive:
         assert f"{stem}-html/index.html" in archive.namelist()
-    with zipfile.ZipFile(folder / f"{stem}-data.zip") as archive:  # exactly the package, nothing else in data/
-        assert sorted(archive.namelist()) == sorted(f"{stem}-data/{p.name}" for p in published_files())
+    # exactly the package (nothing else in data/), with its licence, citation and own README
+    check_data_zip(folder / f"{stem}-data.zip", f"{stem}-data")
     again = release.write_release_folder("0.1.0", built_book, tmp_path / "again")
     assert (again / "SHA256SUMS").read_text() == (folder / "SHA256SUMS").read_text()  # byte-identical archive

@@ -35,7 +35,7 @@ from .paths import DATA_DIR, REPO
 PDF_NAME = "high-tech-surveillance-of-immigrants.pdf"
 # Everything the HTML and PDF are made from, with the chapter notebooks of the TOC.
 # data/ is zipped into every HTML build (and sources.csv makes the bibliography).
-BOOK_INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "book/**/*", "data/*",
+BOOK_INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "LICENSE-CONTENT", "book/**/*", "data/*",
                "scripts/surveillance_book/*.py", "requirements.lock"]
 
 

@@ -19,6 +19,11 @@ class CitationError(ValueError):
     """CITATION.cff is missing, malformed, or its edition is not a semantic version."""
 
 
+# The fields of the edition that CITATION.cff's preferred-citation (the book) must repeat exactly.
+EDITION_KEYS = ("title", "version", "date-released", "authors")
+ARTICLES = ("The", "A", "An")
+
+
 @dataclass(frozen=True)
 class Edition:
     title: str
@@ -27,6 +32,7 @@ class Edition:
     authors: tuple[str, ...]
     license: str
     doi: str | None
+    publisher: str  # of the book (preferred-citation); the authors themselves when it names none
 
     @property
     def year(self) -> int:
@@ -52,7 +58,22 @@ def _name(author: dict) -> str:
     return " ".join(p for p in (author.get("given-names"), author.get("family-names")) if p)
 
 
-def edition(path: Path = CITATION) -> Edition:
+def check_preferred_citation(meta: dict, path: Path = CITATION) -> None:
+    """The book that ``preferred-citation`` asks to cite is this edition: same title, authors, version and
+    date (and ``edition``, when given, is the version)."""
+    book = meta.get("preferred-citation")
+    if book is None:
+        return
+    differ = [key for key in EDITION_KEYS if book.get(key) != meta.get(key)]
+    if "edition" in book and book["edition"] != meta.get("version"):
+        differ.append("edition")
+    if differ:
+        raise CitationError(f"{path}: preferred-citation differs from the edition in {', '.join(differ)}; "
+                            "they must be the same")
+
+
+def read_citation(path: Path = CITATION) -> dict:
+    """CITATION.cff as a mapping of strings, checked against the CFF schema and itself."""
     try:
         # dates stay strings here, as the CFF schema expects them
         meta = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
@@ -61,25 +82,62 @@ def edition(path: Path = CITATION) -> Edition:
     if not isinstance(meta, dict):
         raise CitationError(f"{path}: expected a YAML mapping")
     check_citation(meta, path)
+    check_preferred_citation(meta, path)
+    return meta
+
+
+def edition(path: Path = CITATION) -> Edition:
+    meta = read_citation(path)
+    authors = tuple(_name(a) for a in meta["authors"])
+    publisher = meta.get("preferred-citation", {}).get("publisher")
     return Edition(
         title=meta["title"],
         version=meta["version"],
         released=datetime.date.fromisoformat(meta["date-released"]),
-        authors=tuple(_name(a) for a in meta["authors"]),
+        authors=authors,
         license=meta.get("license", ""),
         doi=meta.get("doi"),
+        publisher=_name(publisher) if publisher else "; ".join(authors),
     )
 
 
+def zenodo_name(author: dict) -> str:
+    """A CFF author as the ``name`` of a .zenodo.json creator.
+
+    Zenodo files every creator of a .zenodo.json as a person, and splits ``name`` into given and family
+    names: at the comma of "Family, Given", else with a name parser, which cuts a group's name in two
+    ("The High-Tech" / "Surveillance of ... authors"). It has no field for an organization. So a person is
+    written "Family, Given", and a group (a CFF entity) in the inverted form of a name that starts with an
+    article, "Name, The": the whole name without its article is the family name, nothing else is split.
+    A group name without a leading article has no such form and is refused."""
+    if "name" not in author:
+        family = " ".join(p for p in (author.get("name-particle"), author.get("family-names")) if p)
+        return ", ".join(p for p in (family, author.get("given-names")) if p)
+    name = author["name"].strip()
+    article, _, rest = name.partition(" ")
+    if article not in ARTICLES or not rest or "," in name:
+        raise CitationError(f"author {name!r}: Zenodo would split this group name into a given and a family "
+                            "name; write it with a leading article (\"The ... authors\") or as persons")
+    return f"{rest}, {article}"
+
+
+def zenodo_creators(path: Path = CITATION) -> list[dict]:
+    """The ``creators`` of .zenodo.json, made from the authors of CITATION.cff."""
+    return [{"name": zenodo_name(author)} for author in read_citation(path)["authors"]]
+
+
 def write_edition(version: str, released: datetime.date, path: Path = CITATION) -> Edition:
-    """Set ``version`` and ``date-released`` in CITATION.cff, keeping its comments and layout, and read
-    it back; an invalid result is not left behind."""
+    """Set ``version`` and ``date-released`` in CITATION.cff, and the same in its preferred-citation (with
+    ``edition``), keeping its comments and layout, and read it back; an invalid result is not left behind."""
     before = path.read_text(encoding="utf-8")
     text = before
     for key, value in (("version", version), ("date-released", released.isoformat())):
         text, found = re.subn(rf"(?m)^{key}: .*$", f"{key}: {value}", text)
         if found != 1:
             raise CitationError(f"{path}: expected one top-level '{key}:' line, found {found}")
+    # preferred-citation's own keys are indented by two spaces (those of `references` items by four)
+    for key, value in (("version", version), ("edition", version), ("date-released", released.isoformat())):
+        text = re.sub(rf"(?m)^  {key}: .*$", f"  {key}: {value}", text)
     path.write_text(text, encoding="utf-8")
     try:
         return edition(path)
@@ -104,6 +162,7 @@ def bibtex(ed: Edition) -> str:
         "author": "{" + " and ".join("{" + a + "}" for a in ed.authors) + "}",
         "title": "{{" + ed.title + "}}",
         "edition": "{" + ed.version + "}",
+        "publisher": "{" + ed.publisher + "}",
         "year": "{" + str(ed.year) + "}",
         "month": ed.released.strftime("%b").lower(),
         "note": "{Open research book; data and code: " + ed.license + " and MIT}",

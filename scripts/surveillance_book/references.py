@@ -6,6 +6,9 @@ character as written (``--`` becomes a dash, a lone ``{`` is a syntax error). So
 written with LaTeX escapes (``encode``) and the style reads them back exactly (``decode``) instead of
 through that decoding; the publisher, which sphinxcontrib-bibtex parses as a name for the in-text
 label, gets escapes its decoding reads back too (braces are kept out of it by the validator).
+
+The file is also valid input for the ``bibtex`` program, without a warning (a test runs it): a source with
+no date has no ``year`` (the style prints "n.d."), and one with no publisher a ``key`` (its title) to sort by.
 """
 
 import re
@@ -15,13 +18,14 @@ from pybtex.richtext import Text
 from pybtex.style.formatting import toplevel
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.formatting.unsrt import date
-from pybtex.style.template import field, href, optional, optional_field, sentence, words
+from pybtex.style.template import field, first_of, href, optional, optional_field, sentence, words
 
 from .data import load
 from .paths import DATA_DIR
 
 STYLE = "book"  # the name the style is registered under (bibtex_default_style)
 WEB_SCHEMES = ("http://", "https://")  # the only addresses the book links
+NO_DATE = "n.d."  # printed for a source without a date (BibTeX has no year for it: a year is a number)
 
 _ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
             "~": r"\textasciitilde{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_"}
@@ -49,13 +53,14 @@ def _text(latex: str) -> Text:
 
 
 class BookStyle(PlainStyle):
-    """pybtex's plain style for the book's @misc entries, its text fields printed exactly as written."""
+    """pybtex's plain style for the book's @misc entries, its text fields printed exactly as written; an
+    entry without a date says so ("n.d.")."""
 
     def get_misc_template(self, e):
         return toplevel[
             optional[sentence[self.format_names("author")]],
             optional[sentence[field("title", raw=True, apply_func=_text)]],
-            sentence[optional[field("howpublished", raw=True, apply_func=_text)], optional[date]],
+            sentence[optional[field("howpublished", raw=True, apply_func=_text)], first_of[optional[date], NO_DATE]],
             sentence[optional_field("note", raw=True, apply_func=_text)],
             optional[words["URL:", href(field("url", raw=True))[field("url", raw=True)]]],
         ]
@@ -77,8 +82,10 @@ def entry(row: pd.Series) -> str:
     fields = {
         "title": _field(row["title"]),
         "author": "{" + _field(row["publisher"]) + "}" if pd.notna(row["publisher"]) else None,
+        # what bibtex sorts by when there is no author
+        "key": _field(row["title"]) if pd.isna(row["publisher"]) else None,
         "howpublished": _field(str(row["kind"]).capitalize()),
-        "year": str(published.year) if pd.notna(published) else "{n.d.}",
+        "year": str(published.year) if pd.notna(published) else None,
         # a bare month macro (jan, feb, ...) is how BibTeX spells months
         "month": published.strftime("%b").lower() if pd.notna(published) and precision != "year" else None,
         "url": web_address(row["url"]),

@@ -7,10 +7,12 @@
 - Generates the bibliography from ``data/sources.csv``.
 - Writes the Vega + Vega-Lite + Vega-Embed bundle from the installed vl-convert
   package into the HTML build's ``_static`` so charts draw without any CDN.
+- Writes the claims register (``claims.csv``: every printed figure, its rows and sources) into the build.
 - Puts the whole data package, zipped, in every build, linked from every page's footer.
 - Draws charts in HTML from the Vega-Lite spec each notebook stores once (a myst-nb mime
   renderer, registered as an entry point in pyproject.toml); LaTeX takes the stored PNG.
 - Drops sphinx-thebe's scripts (no live kernels here).
+- Marks each figure the prose prints with where it comes from (``claim_notes``).
 - Resolves ``{eval}`prose.KEY``` from the glue stored in the notebook, as ``{glue:text}`KEY``` does:
   the same role that jupyterlab-myst evaluates against the live kernel (``prose = book.prose``).
 """
@@ -27,10 +29,10 @@ from myst_nb.ext.glue.roles import PasteTextRole
 from myst_nb.ext.glue.utils import glue_warning
 from sphinx import addnodes
 
+from . import claim_notes
 from . import edition as editions
-from .archive import write_zip
 from .charts import VEGALITE_MIME, chart_html
-from .data import package, published_files
+from .data import package
 from .paths import DATA_DIR
 
 BUNDLE = "vega-bundle.js"
@@ -111,7 +113,26 @@ class DataChanges(Directive):
             out.append(nodes.raw("", changes.html_table(change), format="html"))
             ids = ", ".join(row[1] for row in change.rows[1:])
             out.append(addnodes.only("", nodes.paragraph(text=f"Rows: {ids}."), expr="latex"))
-        return out
+        return out + _claim_changes(env, tag)
+
+
+def _claim_changes(env, tag: str) -> list[nodes.Node]:
+    """The figures printed in the prose whose text differs from the previous edition's."""
+    from . import claims
+    from .execute import notebooks
+
+    for path in notebooks():
+        env.note_dependency(str(path))
+    moved = claims.changed(claims.at_tag(tag, notebooks()), [claims.read(p) for p in notebooks()])
+    out = [nodes.rubric(text="Figures in the prose")]
+    if not moved:
+        return out + [nodes.paragraph(text=f"No figure printed in the prose reads differently from edition "
+                                           f"{tag.removeprefix('v')}.")]
+    rows = [[chapter, key, before or "(not printed)", now or "(not printed)"] for chapter, key, before, now in moved]
+    return out + [nodes.paragraph(text=f"These figures printed in the prose read differently from edition "
+                                       f"{tag.removeprefix('v')} (chapter notebook and glue key; "
+                                       "claims.csv has their rows and sources):"),
+                  _table(["chapter", "key", "before", "now"], rows)]
 
 
 def _write_bibliography(app, config) -> None:
@@ -165,11 +186,36 @@ def _link_data_download(app, pagename, templatename, context, doctree) -> None:
 
 def _write_data_zip(app, exception) -> None:
     """Zip the data package into the HTML build, byte-identical for identical data (fixed timestamps,
-    sorted names): exactly the files it lists, so nothing else left in data/ is published."""
+    sorted names): exactly the files it lists, so nothing else left in data/ is published, with the
+    licence, the citation and a README of its own (``data_zip``): the zip stands on its own."""
     if exception or app.builder.format != "html":
         return
-    target = Path(app.outdir) / "_static" / _data_zip_name()
-    write_zip(target, published_files(DATA_DIR), DATA_DIR, "data")
+    from .data_zip import write_data_zip
+
+    write_data_zip(Path(app.outdir) / "_static" / _data_zip_name(), "data")
+
+
+# Theme files copied into _static that are Jinja templates, not pages: never rendered, never linked.
+THEME_TEMPLATES = ("webpack-macros.html", "sbt-webpack-macros.html")
+
+
+def _drop_theme_templates(app, exception) -> None:
+    """Remove the unrendered template files the themes leave in the HTML build's ``_static``."""
+    if exception or app.builder.format != "html":
+        return
+    for name in THEME_TEMPLATES:
+        (Path(app.outdir) / "_static" / name).unlink(missing_ok=True)
+
+
+def _write_claims(app, exception) -> None:
+    """The claims register of the edition beside the pages (the notes link it; the build copies it out)."""
+    if exception or app.builder.format != "html":
+        return
+    from .claims import REGISTER_NAME, register
+    from .execute import notebooks
+
+    target = Path(app.outdir) / "_static" / REGISTER_NAME
+    target.write_text(register(notebooks(), editions.edition().version), encoding="utf-8")
 
 
 def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
@@ -197,7 +243,8 @@ class ProseRole(PasteTextRole):
                        "prose.KEY (the phrase that book.glue glued as KEY)")
             return [], [glue_warning(message, self.document, self.line)]
         self.text = match.group(1)
-        return super().run()
+        pasted, messages = super().run()
+        return claim_notes.wrap(pasted, self.text, self.document), messages
 
 
 class VegaLiteHTML:
@@ -234,9 +281,12 @@ def setup(app):
     app.connect("html-page-context", _drop_thebe)
     app.connect("html-page-context", _link_data_download)
     app.connect("build-finished", _write_data_zip)
+    app.connect("build-finished", _drop_theme_templates)
+    app.connect("build-finished", _write_claims)
     app.add_directive("edition-citation", EditionCitation)
     app.add_directive("data-changes", DataChanges)
     app.add_role("eval", ProseRole(), override=True)  # after myst-nb, which registers its own eval role
+    claim_notes.setup(app)
     app.add_js_file(BUNDLE)
     app.add_css_file("book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
