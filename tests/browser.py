@@ -118,6 +118,18 @@ class Browser:
                 raise TimeoutError(f"not within {timeout:.0f} s: {what or expression}")
             self._drain(self.events, poll)
 
+    def press_tab(self) -> None:
+        """Press and release the Tab key, as a keyboard user moving to the next focusable element."""
+        for kind in ("keyDown", "keyUp"):
+            self._call("Input.dispatchKeyEvent", {"type": kind, "key": "Tab", "code": "Tab",
+                                                  "windowsVirtualKeyCode": 9}, self.events)
+
+    def click(self, x: float, y: float) -> None:
+        """A mouse click at a point of the viewport."""
+        for kind in ("mousePressed", "mouseReleased"):
+            self._call("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left",
+                                                    "clickCount": 1}, self.events)
+
     def screenshot(self, path, clip: tuple[int, int, int, int] | None = None) -> None:
         """Save a PNG of the page as it is drawn now, or of the part ``clip`` = (x, y, width, height)."""
         params = {"format": "png"}

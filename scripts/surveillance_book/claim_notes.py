@@ -101,19 +101,26 @@ def _pass(self, node) -> None:
 
 
 def list_line(note: claims.Note) -> str:
-    """One line of a chapter's "Where the figures come from" list."""
-    facts = _facts()
+    """One line of a chapter's "Where the figures come from" list: the rows by table (counted, when there
+    are more than a note lists), then the sources."""
     claim_ = note.claim
-    rows = [f"{f.table} {f.id}" + (f" ({f.hedge})" if f.hedge else "") for f in note.rows]
-    rows += [f"{n} more of {t}" for t, n in note.more.items()]
     line = f"“{claim_.text}” — "
+    if claim_.kind not in claims.FIGURE_KINDS:
+        return line + note.how
     if claim_.kind == "computed":
         line += f"computed by the book ({claim_.rule}) from "
-    elif claim_.kind != "stated":
-        return line + note.how
-    line += "rows " + ", ".join(rows)
+    by_table: dict[str, list[str]] = {}
+    for fact in note.rows:
+        by_table.setdefault(fact.table, []).append(fact.id + (f" ({fact.hedge})" if fact.hedge else ""))
+    if note.more:
+        counts = {t: len(ids) for t, ids in by_table.items()}
+        for table, n in note.more.items():
+            counts[table] = counts.get(table, 0) + n
+        line += f"{sum(counts.values())} rows (" + ", ".join(f"data/{t}.csv {n}" for t, n in counts.items()) + ")"
+    else:
+        line += "; ".join(f"data/{t}.csv: {', '.join(ids)}" for t, ids in by_table.items())
     if note.sources:
-        line += "; sources: " + "; ".join(facts.source_label(s) for s in note.sources)
+        line += "; sources: " + "; ".join(_facts().source_label(s) for s in note.sources)
     return line + "."
 
 
