@@ -108,9 +108,12 @@ class Chapter:
 
     NOT_KNOWN = "(not known by this date)"
 
-    def __init__(self, section: str, *, as_of: str, highlight: str | None = None, data_dir=DATA_DIR):
+    def __init__(self, section: str, *, as_of: str, highlight: str | None = None, data_dir=DATA_DIR,
+                 sharing: "Chapter | None" = None):
         self.section = section
         self.data_dir = data_dir
+        if sharing is not None:  # the tables that chapter loaded: the directory draws a page per entity
+            self.__dict__["_tables"] = sharing._tables
         self.cutoff = _cutoff(as_of)
         self.as_of = f"{self.cutoff:%Y-%m-%d}"
         self.highlight = highlight or None

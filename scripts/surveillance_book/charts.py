@@ -20,6 +20,7 @@ import re
 import struct
 import textwrap
 import zlib
+from functools import cached_property
 
 import altair as alt
 import vl_convert
@@ -139,7 +140,12 @@ class ChartOutput:
         self.title = title
         self.description = description
         self.element_id = element_id(self.spec)
-        self.png = compact_png(vl_convert.vegalite_to_png(json.dumps(self.spec, sort_keys=True), scale=PNG_SCALE))
+
+    @cached_property
+    def png(self) -> bytes:
+        """The static image (for the PDF and JupyterLab), drawn when first asked for: a page that shows
+        only the interactive chart (a directory profile) never pays for it."""
+        return compact_png(vl_convert.vegalite_to_png(json.dumps(self.spec, sort_keys=True), scale=PNG_SCALE))
 
     def html(self) -> str:
         return chart_html(self.spec)

@@ -102,15 +102,22 @@ def html_table(frame: pd.DataFrame, *, caption: str, name: str) -> str:
     return table.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1)
 
 
+def _linked(text: str, href: str | None) -> str:
+    """A cell's text as a link in HTML; the tags are raw HTML, which the PDF drops, keeping the text."""
+    return f'<a href="{html.escape(href)}">{text}</a>' if href and text else text
+
+
 def source_table(frame: pd.DataFrame, *, caption: str, name: str, widths: list[int] | None = None,
-                 rows: list[dict] | None = None) -> SourceTable:
+                 rows: list[dict] | None = None, links: dict[str, list] | None = None) -> SourceTable:
     """A numbered, captioned table with a CSV download; every cell is escaped so it shows as text.
-    ``rows`` (``{"table", "id"}`` per row, in order) gives each row an HTML anchor (``row_anchor``)."""
+    ``rows`` (``{"table", "id"}`` per row, in order) gives each row an HTML anchor (``row_anchor``);
+    ``links`` maps a column to one address (or None) per row: its cells link there in HTML."""
     header = "| " + " | ".join(escape_markdown(_header(c)) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
     anchors = [f'<span id="{row_anchor(r["table"], r["id"])}"></span>' for r in rows] if rows else [""] * len(frame)
-    body = ["| " + anchor + " | ".join(_cell(v) for v in row) + " |"
-            for anchor, row in zip(anchors, frame.itertuples(index=False), strict=True)]
+    hrefs = [list((links or {}).get(c, [None] * len(frame))) for c in frame.columns]
+    body = ["| " + anchor + " | ".join(_linked(_cell(v), hrefs[c][i]) for c, v in enumerate(row)) + " |"
+            for i, (anchor, row) in enumerate(zip(anchors, frame.itertuples(index=False), strict=True))]
     widths = widths or column_widths(frame)
     # longtable: in the PDF a long table continues on the next page instead of running off this one
     download = csv_download_link(frame, name)
