@@ -103,6 +103,8 @@ def test_main_says_valid_and_exits_0(capsys):
     pytest.param("contracts.csv", 5, "purpose", "", "a value is required", id="missing-required"),
     pytest.param("contracts.csv", 5, "vendor_id", "acme", '"acme" not found in organizations.org_id',
                  id="dangling-foreign-key"),
+    pytest.param("organizations.csv", 5, "parent_id", "nobody", '"nobody" not found in organizations.org_id',
+                 id="dangling-key-into-its-own-table"),  # v2 names no resource for its own table
     pytest.param("contracts.csv", 5, "announced", "2018-02-30", '"2018-02-30" is not a valid date (YYYY-MM-DD)',
                  id="impossible-date"),
     pytest.param("sources.csv", 3, "url", "www.example.org", '"www.example.org" is not a full web address',
@@ -270,7 +272,7 @@ def test_a_descriptor_that_is_not_json(data_copy):
     path = data_copy / "datapackage.json"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('"version": "0.1.0",', '"version": "0.1.0"', 1), encoding="utf-8")
-    line = text[: text.index('"licenses"')].count("\n") + 1
+    line = text[: text.index('"version": "0.1.0",')].count("\n") + 2  # the key after it
     problem = the_problem(data_copy, "datapackage.json", line, None)
     assert str(problem) == f"{problem.path}, line {line}: not valid JSON: Expecting ',' delimiter (column 3)"
 

@@ -95,12 +95,18 @@ def _column(field: dict, keys: dict[str, str]) -> str:
     return f"| `{field['name']}` | {kind} | {_cell(meaning)} |"
 
 
+def _names(fields) -> list[str]:
+    return [fields] if isinstance(fields, str) else list(fields)  # Table Schema v1 also allowed "a" for ["a"]
+
+
 def _table(res: dict, data_dir: Path) -> str:
     schema = res.get("schema", {})
     keys = {name: "The table's key: one row per value." for name in schema.get("primaryKey", [])}
-    for fk in schema.get("foreignKeys", []):
-        ref = fk["reference"]
-        keys[fk["fields"]] = f"Refers to `{ref['fields']}` in `{ref['resource']}`."
+    for fk in schema.get("foreignKeys", []):  # Data Package v2: lists of fields; no resource = this table
+        ref, columns = fk["reference"], _names(fk["fields"])
+        target = ", ".join(f"`{name}`" for name in _names(ref["fields"]))
+        for column in columns:
+            keys[column] = f"Refers to {target} in `{ref.get('resource') or res['name']}`."
     lines = [f"### `{res['path']}`: {res.get('title', res['name'])}", "",
              f"{res.get('description', '')} {_rows(data_dir / res['path']):,} rows.".strip(), "",
              "| column | type | meaning |", "|---|---|---|"]

@@ -200,8 +200,9 @@ def check_listed(data_dir: Path, descriptor: dict, shown_dir: str) -> list[Probl
             for path in sorted(data_dir.iterdir()) if path.name not in listed]
 
 
-def _frictionless_problem(error, schema: dict, shown: str) -> Problem | None:
-    """Reword one Frictionless error; None when another error already says it."""
+def _frictionless_problem(error, schema: dict, shown: str, table: str = "") -> Problem | None:
+    """Reword one Frictionless error; None when another error already says it. ``table`` is the
+    resource's name: a foreign key into its own table names no resource (Data Package v2)."""
     fields = {f["name"]: f for f in schema["fields"]}
     names = list(fields)
     line, cell, note = getattr(error, "row_number", None), getattr(error, "cell", None), error.note or ""
@@ -230,9 +231,9 @@ def _frictionless_problem(error, schema: dict, shown: str) -> Problem | None:
             return Problem(shown, line, key[0], f'"{values[0]}" is already used on line {first[1]}')
         pairs = ", ".join(f'{k} "{v}"' for k, v in zip(key, values, strict=True))
         return Problem(shown, line, None, f"the combination {pairs} is already used on line {first[1]}")
-    found = re.match(r'for "(.+)": values "(.*)" not found in the lookup table "(.+)" as "(.+)"', note)
+    found = re.match(r'for "(.+)": values "(.*)" not found in the lookup table "(.*)" as "(.+)"', note)
     if error.type == "foreign-key" and found:
-        return Problem(shown, line, found[1], f'"{found[2]}" not found in {found[3]}.{found[4]}')
+        return Problem(shown, line, found[1], f'"{found[2]}" not found in {found[3] or table}.{found[4]}')
     return Problem(shown, line, field, error.message)  # unforeseen: Frictionless's own words
 
 
@@ -265,7 +266,7 @@ def check_schema(package_path: Path, descriptor: dict, shown_dir: str) -> list[P
     for task in report.tasks:
         res = resources[task.name]
         for error in task.errors:
-            problem = _frictionless_problem(error, res["schema"], f"{shown_dir}/{res['path']}")
+            problem = _frictionless_problem(error, res["schema"], f"{shown_dir}/{res['path']}", res["name"])
             problems += [problem] if problem else []
     return problems
 
