@@ -11,13 +11,14 @@ PYTHON_VERSION_NEEDED := 3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+AXE := tests/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: book test validate lab lint lock system-packages clean bench release
 
 book: $(STAMP) system-packages
 	$(PY) scripts/build_book.py $(if $(FORCE),--force)
 
-test: $(STAMP) system-packages
+test: $(STAMP) system-packages $(AXE)
 	$(PY) -m ruff check scripts tests
 	$(PY) -m pytest --nbval tests notebooks
 
@@ -37,6 +38,14 @@ lint: $(STAMP)
 
 system-packages:
 	@scripts/ensure_system_packages.sh
+
+# axe-core for the browser tests' accessibility check, exactly as tests/axe/package-lock.json pins it (with
+# its hash): fetched from the npm registry once, again only when the lock changes; Node.js and npm are
+# installed first when there is no npm.
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	@command -v npm >/dev/null || scripts/ensure_system_packages.sh nodejs npm
+	cd tests/axe && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # The virtual environment is (re)installed only when the lock changes.
 $(STAMP): requirements.lock pyproject.toml

@@ -3,7 +3,8 @@
 # Chromium for the browser tests, poppler for PDF checks. Fast when they are there.
 # On Debian/Ubuntu as root it installs what is missing; elsewhere it prints the command.
 # Extra package names given as arguments are checked too (the Makefile passes python3-venv
-# when the virtual environment cannot be created).
+# when the virtual environment cannot be created, and nodejs npm when `make test` finds no npm
+# to install axe-core with).
 set -euo pipefail
 
 PACKAGES=("$@" latexmk texlive-latex-recommended texlive-fonts-recommended texlive-latex-extra

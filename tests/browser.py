@@ -4,9 +4,13 @@ failed requests, and which chart elements hold a drawn SVG or canvas.
 
 For a page that keeps working after it loads (JupyterLab), ``navigate``, ``evaluate`` and
 ``wait_until`` drive it, and every event the browser sends meanwhile is kept in ``events``;
-``problems(events)`` and ``requested_urls(events)`` read them."""
+``problems(events)`` and ``requested_urls(events)`` read them.
+
+``axe()`` runs axe-core (pinned in tests/axe/package-lock.json, installed by `make test`) in the open
+page; ``serious(violations)`` keeps what a test fails on."""
 
 import base64
+import functools
 import json
 import os
 import signal
@@ -23,6 +27,13 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
          "--remote-debugging-port=0", "about:blank"]
 CHARTS_JS = """Array.from(document.querySelectorAll('div.vega-chart')).map(
   el => ({id: el.id, drawn: !!el.querySelector('svg.marks, canvas.marks, svg, canvas')}))"""
+AXE_JS = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+# axe's default rules (WCAG 2.0-2.2 A and AA, and its best practices) and label-content-name-mismatch
+# (WCAG 2.5.3, a name that says what the control shows), which axe ships switched off as experimental.
+AXE_OPTIONS = {"rules": {"label-content-name-mismatch": {"enabled": True}}}
+AXE_RUN_JS = """axe.run(document, %s).then(result => result.violations.map(v => ({
+  id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))})))"""
+FAILING_IMPACTS = ("serious", "critical")
 
 
 @dataclass
@@ -140,6 +151,13 @@ class Browser:
         data = self._call("Page.captureScreenshot", params, self.events)["data"]
         Path(path).write_bytes(base64.b64decode(data))
 
+    def axe(self, options: dict | None = None) -> list[dict]:
+        """Run axe-core in the open page: its violations, each {id, impact, help, nodes (CSS selectors)}."""
+        if self.evaluate("typeof window.axe") != "object":
+            self.evaluate(axe_source() + "\n;typeof window.axe")
+        script = AXE_RUN_JS % json.dumps(AXE_OPTIONS if options is None else options)
+        return self.evaluate(script, await_promise=True)
+
     def set_viewport(self, width: int, height: int) -> None:
         self._call("Emulation.setDeviceMetricsOverride",
                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, self.events)
@@ -173,3 +191,19 @@ def problems(events: list) -> tuple[list[str], list[str]]:
 def requested_urls(events: list) -> list[str]:
     """Every URL the page asked for (Network.requestWillBeSent), in order."""
     return [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
+
+
+@functools.cache
+def axe_source() -> str:
+    """axe.min.js as `make test` installs it from tests/axe/package-lock.json."""
+    if not AXE_JS.is_file():
+        raise FileNotFoundError(f"{AXE_JS} is missing: `make test` installs it (or run "
+                                "`npm ci --ignore-scripts --prefix tests/axe`)")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def serious(violations: list[dict]) -> list[str]:
+    """The serious and critical violations among axe's, one line each: impact, rule, help, where."""
+    return [f"{v['impact']} {v['id']} ({v['help']}): {', '.join(v['nodes'][:5])}"
+            + (f" and {len(v['nodes']) - 5} more" if len(v["nodes"]) > 5 else "")
+            for v in violations if v["impact"] in FAILING_IMPACTS]

@@ -96,7 +96,7 @@ def test_a_failed_book_build_keeps_the_last_good_book(tmp_path, monkeypatch):
     (build_dir / "pdf").mkdir()
     (build_dir / "pdf" / build.PDF_NAME).write_text("last good pdf")
 
-    def failing_sphinx(builder, work):
+    def failing_sphinx(builder, work, pdf=True):
         (work / "_build" / "html").mkdir(parents=True, exist_ok=True)
         (work / "_build" / "html" / "index.html").write_text("half a book")
         if builder == "pdflatex":
