@@ -1,5 +1,7 @@
 """The bibliography prints every title, publisher and note as written, whatever characters they hold."""
 
+import re
+
 import pandas as pd
 import pytest
 from pybtex.database import parse_string
@@ -49,7 +51,8 @@ def test_a_title_and_a_note_print_as_written(text):
 
 def test_an_entry_prints_publisher_title_kind_date_and_address():
     printed = _printed(_source(title="Who's Behind ICE?", publisher="Mijente & co_op", url="https://example.org/a_b?c=1&d=%20"))
-    assert printed == "Mijente & co_op. Who's Behind ICE? Report, August 2018. URL: https://example.org/a_b?c=1&d=%20"
+    assert printed == ("Mijente & co_op. 2018. Who's Behind ICE? Report, August 2018. "
+                       "URL: https://example.org/a_b?c=1&d=%20")
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "//host/x",
@@ -99,3 +102,24 @@ def test_the_bibtex_check_sees_what_the_old_entries_lacked(tmp_path, bib, warnin
     status, log = bibtex_run(bib + "\n", ["x"], tmp_path)
     assert [line for line in log.splitlines() if "Warning--" in line] == [f"Warning--{warning}"]
     assert status == 0  # bibtex exits 0 on warnings: the log is what tells
+
+
+def test_the_text_and_the_list_cite_a_source_as_the_charts_name_it():
+    from surveillance_book.chapter import Chapter
+    from surveillance_book.references import label_years, short_author, short_names
+
+    book, sources, short = Chapter("overview", as_of="2100-01-01"), load("sources"), short_names()
+    years = label_years(sources, short)
+    for _, row in sources.iterrows():
+        year = years[row["source_id"]]
+        assert book.source_label(row["source_id"]) == f"{short_author(row, short)} ({re.sub(r'-?[a-z]$', '', year)})"
+    assert years["afsc-2019"] == "2019" and short_author(sources.set_index("source_id", drop=False)
+                                                          .loc["mijente-2018"], short) == "Mijente et al."
+
+
+def test_entries_cited_alike_are_lettered():
+    from surveillance_book.references import label_years
+
+    rows = pd.DataFrame([_source(source_id=i, title=t, publisher="P", published=pd.NaT) for i, t in
+                         [("b", "Second"), ("a", "First"), ("c", "Other")]][:2] + [_source(source_id="d")])
+    assert label_years(rows, {}) == {"a": "n.d.-a", "b": "n.d.-b", "d": "2018"}

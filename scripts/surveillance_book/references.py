@@ -9,21 +9,29 @@ label, gets escapes its decoding reads back too (braces are kept out of it by th
 
 The file is also valid input for the ``bibtex`` program, without a warning (a test runs it): a source with
 no date has no ``year`` (the style prints "n.d."), and one with no publisher a ``key`` (its title) to sort by.
+
+Citations are author–year, in one form in the text and in the list: the text cites "(AFSC 2019; Mijente et
+al. 2018)" (``BookReferenceStyle``, from the fields ``shortauthor`` and ``labelyear``: the short name of
+the first publisher, as charts name their sources, and the year, lettered where two entries would read
+alike), and the list, sorted by those, begins each entry with them: "AFSC (American Friends Service
+Committee). 2019. Title…". A source without a publisher is cited and listed by its title.
 """
 
 import re
+import string
+from dataclasses import dataclass
 
 import pandas as pd
 from pybtex.richtext import Text
 from pybtex.style.formatting import toplevel
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.formatting.unsrt import date
-from pybtex.style.template import field, first_of, href, optional, optional_field, sentence, words
+from pybtex.style.template import field, href, node, optional, optional_field, sentence, words
 
 from .data import load
 from .paths import DATA_DIR
 
-STYLE = "book"  # the name the style is registered under (bibtex_default_style)
+STYLE = "book"  # the name the styles are registered under (bibtex_default_style, bibtex_reference_style)
 WEB_SCHEMES = ("http://", "https://")  # the only addresses the book links
 NO_DATE = "n.d."  # printed for a source without a date (BibTeX has no year for it: a year is a number)
 
@@ -53,17 +61,158 @@ def _text(latex: str) -> Text:
 
 
 class BookStyle(PlainStyle):
-    """pybtex's plain style for the book's @misc entries, its text fields printed exactly as written; an
-    entry without a date says so ("n.d.")."""
+    """pybtex's plain style for the book's @misc entries, author–year: each entry begins with what the text
+    cites it by (short author, then year), its text fields printed exactly as written; an entry without a
+    date says so ("n.d.")."""
 
     def get_misc_template(self, e):
+        if "bibauthor" in e.fields:  # "AFSC (American Friends Service Committee). 2019. Title."
+            lead = [sentence[field("bibauthor", raw=True, apply_func=_text)],
+                    sentence[field("labelyear", raw=True, apply_func=_text)],
+                    optional[sentence[field("title", raw=True, apply_func=_text)]]]
+        else:  # no publisher: the title leads
+            lead = [sentence[field("title", raw=True, apply_func=_text)],
+                    sentence[field("labelyear", raw=True, apply_func=_text)]]
         return toplevel[
-            optional[sentence[self.format_names("author")]],
-            optional[sentence[field("title", raw=True, apply_func=_text)]],
-            sentence[optional[field("howpublished", raw=True, apply_func=_text)], first_of[optional[date], NO_DATE]],
+            *lead,
+            sentence[optional[field("howpublished", raw=True, apply_func=_text)], optional[date]],
             sentence[optional_field("note", raw=True, apply_func=_text)],
             optional[words["URL:", href(field("url", raw=True))[field("url", raw=True)]]],
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sort = self.sort_as_cited  # pybtex sets ``sort`` on the instance, from the sorting style
+
+    @staticmethod
+    def sort_as_cited(entries):
+        """By what the text cites them by: short author, then year (as printed: "n.d." after the years)."""
+        def key(e):
+            return (decode(e.fields.get("shortauthor", "")).casefold(), decode(e.fields.get("labelyear", "")),
+                    decode(e.fields.get("title", "")).casefold())
+        return sorted(entries, key=key)
+
+
+@node
+def _cited_as(children, data, what):
+    """The short author or the year an entry is cited by, as the list prints it."""
+    return Text(decode(data["entry"].fields[what]))
+
+
+def _reference_style():
+    """sphinxcontrib-bibtex's author-year referencing, in the form "(AFSC 2019; Mijente et al. 2018)": an
+    entry is named by its ``shortauthor`` and ``labelyear``, as the list begins it."""
+    from sphinxcontrib.bibtex.style.referencing import BracketStyle, GroupReferenceStyle, PersonStyle
+    from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
+        BasicAuthorYearParentheticalReferenceStyle,
+        BasicAuthorYearTextualReferenceStyle,
+    )
+    from sphinxcontrib.bibtex.style.referencing.extra_author import ExtraAuthorReferenceStyle
+    from sphinxcontrib.bibtex.style.referencing.extra_empty import ExtraEmptyReferenceStyle
+    from sphinxcontrib.bibtex.style.referencing.extra_label import ExtraLabelReferenceStyle
+    from sphinxcontrib.bibtex.style.referencing.extra_year import ExtraYearReferenceStyle
+    from sphinxcontrib.bibtex.style.template import join, join2, post_text, pre_text, reference
+
+    author, year = _cited_as(what="shortauthor"), _cited_as(what="labelyear")
+
+    class Person(PersonStyle):
+        def names(self, role, full):
+            return author
+
+        def author_or_editor_or_title(self, full):
+            return author
+
+    class Parenthetical(BasicAuthorYearParentheticalReferenceStyle):  # (AFSC 2019; Mijente et al. 2018)
+        def inner(self, role_name):
+            return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+                pre_text, reference[join(sep=self.author_year_sep)[author, year]], post_text]
+
+    class Textual(BasicAuthorYearTextualReferenceStyle):  # AFSC (2019)
+        def inner(self, role_name):
+            return join(sep=self.text_reference_sep)[
+                author, join[self.bracket.left, join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+                    pre_text, reference[year], post_text], self.bracket.right]]
+
+    class Year(ExtraYearReferenceStyle):
+        def inner(self, role_name):
+            return reference[year]
+
+    @dataclass
+    class BookReferenceStyle(GroupReferenceStyle):
+        def __post_init__(self):
+            bracket, person = BracketStyle(left="(", right=")", sep="; "), Person()
+            self.styles.extend([
+                Parenthetical(bracket=bracket, person=person, author_year_sep=" "),
+                Textual(bracket=bracket, person=person),
+                ExtraAuthorReferenceStyle(bracket=bracket, person=person),
+                ExtraLabelReferenceStyle(bracket=bracket),
+                Year(bracket=bracket),
+                ExtraEmptyReferenceStyle(),
+            ])
+            super().__post_init__()
+
+    return BookReferenceStyle
+
+
+def register_styles() -> None:
+    """Register the bibliography style and the citation style, both as ``book``."""
+    from pybtex.plugin import register_plugin as register_pybtex
+    from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex
+
+    register_pybtex("pybtex.style.formatting", STYLE, BookStyle, force=True)
+    register_bibtex("sphinxcontrib.bibtex.style.referencing", STYLE, _reference_style(), force=True)
+
+
+# --- what an entry is cited by ----------------------------------------------------------------------
+def short_names(data_dir=DATA_DIR) -> dict[str, str]:
+    """An organization's name → the short name charts and citations use ("AFSC")."""
+    orgs = load("organizations", data_dir)
+    return dict(zip(orgs.name, orgs.short_name.fillna(orgs.name), strict=True))
+
+
+def _publishers(publisher: str) -> list[str]:
+    return str(publisher).split(", ")
+
+
+def short_author(row: pd.Series, short: dict[str, str]) -> str:
+    """"AFSC", "Mijente et al.", or the title when there is no publisher: the rule of the charts' source
+    lines (Chapter.source_label)."""
+    if pd.isna(row["publisher"]):
+        return str(row["title"])
+    first, *others = str(row["publisher"]).split(" (")[0].split(", ")
+    return short.get(first, first) + (" et al." if others else "")
+
+
+def bibliography_author(row: pd.Series, short: dict[str, str]) -> str | None:
+    """The publishers as the list prints them, the first one led by its short name where it has one:
+    "AFSC (American Friends Service Committee)"."""
+    if pd.isna(row["publisher"]):
+        return None
+    first, *others = _publishers(row["publisher"])
+    name = first.split(" (")[0]
+    abbreviation = short.get(name, name)
+    if abbreviation != name:
+        first = f"{abbreviation} [{first}]" if "(" in first else f"{abbreviation} ({first})"
+    return ", ".join([first, *others])
+
+
+def label_years(sources: pd.DataFrame, short: dict[str, str]) -> dict[str, str]:
+    """source_id → the year it is cited by ("2019", "n.d."), lettered by title where two entries of one
+    short author would read alike ("n.d.-a", "n.d.-b"; "2018a", "2018b")."""
+    years = {}
+    for row in sources.itertuples(index=False):
+        row = pd.Series(row._asdict())
+        year = str(row.published.year) if pd.notna(row.published) else NO_DATE
+        years[row.source_id] = (short_author(row, short), year, str(row.title).casefold())
+    out = {}
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for source_id, (author, year, title) in years.items():
+        groups.setdefault((author, year), []).append((title, source_id))
+    for (_, year), members in groups.items():
+        for letter, (_, source_id) in zip(string.ascii_lowercase, sorted(members), strict=False):
+            suffix = "" if len(members) == 1 else (("-" if year == NO_DATE else "") + letter)
+            out[source_id] = year + suffix
+    return out
 
 
 def _field(value) -> str | None:
@@ -77,8 +226,12 @@ def web_address(value) -> str | None:
     return "{" + url + "}" if url and url.startswith(WEB_SCHEMES) and not set(url) & set("{}\\ ") else None
 
 
-def entry(row: pd.Series) -> str:
+def entry(row: pd.Series, short: dict[str, str] | None = None, label_year: str | None = None) -> str:
+    """One @misc entry; ``short`` (short names of organizations) and ``label_year`` (as ``label_years``
+    gives it) default to none and the plain year."""
+    short = short or {}
     published, precision = row["published"], row["published_precision"]
+    lead = bibliography_author(row, short)
     fields = {
         "title": _field(row["title"]),
         "author": "{" + _field(row["publisher"]) + "}" if pd.notna(row["publisher"]) else None,
@@ -90,10 +243,16 @@ def entry(row: pd.Series) -> str:
         "month": published.strftime("%b").lower() if pd.notna(published) and precision != "year" else None,
         "url": web_address(row["url"]),
         "note": _field(row["note"]),
+        # what the text cites it by, and how the list leads with it (read by this module's styles only)
+        "shortauthor": _field(short_author(row, short)),
+        "labelyear": _field(label_year or (str(published.year) if pd.notna(published) else NO_DATE)),
+        "bibauthor": _field(lead) if lead else None,
     }
     body = ",\n".join(f"  {key} = {value}" for key, value in fields.items() if value)
     return f"@misc{{{row['source_id']},\n{body}\n}}\n"
 
 
 def bibtex(data_dir=DATA_DIR) -> str:
-    return "\n".join(entry(row) for _, row in load("sources", data_dir).iterrows())
+    sources, short = load("sources", data_dir), short_names(data_dir)
+    years = label_years(sources, short)
+    return "\n".join(entry(row, short, years[row["source_id"]]) for _, row in sources.iterrows())
