@@ -9,7 +9,9 @@ Steps, each stopping the build with a message on failure:
 3. build the HTML and the PDF, each only when the book's sources changed, side by
    side in ``_build/.work/html`` and ``_build/.work/pdf`` (Sphinx warnings are errors);
 4. copy the results to ``_build/html``, ``_build/pdf`` and ``_build/claims.csv`` only when all
-   succeeded, so a failed build leaves the last good book in place.
+   succeeded, so a failed build leaves the last good book in place; the PDF goes into the HTML tree too
+   (``_static/``, linked from every page's download menu, ``downloads.py``), so the HTML links the very
+   PDF beside it, opened from disk, served or unzipped from a release.
 """
 
 import argparse
@@ -25,9 +27,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from . import directory
 from .claims import REGISTER_NAME
 from .claims import problems as claim_problems
 from .console import BuildError, BuildStopped, say
+from .downloads import PDF_ENV, PDF_FOLDER
 from .edition import edition
 from .execute import execute_stale, notebooks
 from .paths import DATA_DIR, REPO
@@ -36,7 +40,7 @@ PDF_NAME = "high-tech-surveillance-of-immigrants.pdf"
 # Everything the HTML and PDF are made from, with the chapter notebooks of the TOC.
 # data/ is zipped into every HTML build (and sources.csv makes the bibliography).
 BOOK_INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "LICENSE-CONTENT", "book/**/*", "data/*",
-               "scripts/surveillance_book/*.py", "requirements.lock"]
+               "scripts/surveillance_book/*.py", "scripts/surveillance_book/templates/*", "requirements.lock"]
 
 
 def _files(patterns: list[str]) -> list[Path]:
@@ -51,12 +55,13 @@ def book_hash() -> str:
     return h.hexdigest()
 
 
-def sphinx(builder: str, work: Path) -> None:
+def sphinx(builder: str, work: Path, pdf: bool = True) -> None:
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(REPO), "--path-output", str(work),
            "--builder", builder, "-W", "--keep-going", "-q"]
     # PDF timestamps are the edition's release date, so rebuilding an edition gives the same file.
     epoch = int(datetime.datetime.combine(edition().released, datetime.time(), datetime.UTC).timestamp())
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    # The HTML links the PDF only when this build makes one (downloads.py).
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), PDF_ENV: PDF_NAME if pdf else ""}
     result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         if builder == "pdflatex":  # latexmk answers "Nothing to do" after a failed run unless its folder goes
@@ -66,11 +71,15 @@ def sphinx(builder: str, work: Path) -> None:
                          details=f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}".strip())
 
 
-def replace_dir(source: Path, target: Path) -> None:
+def replace_dir(source: Path, target: Path, extra: dict[str, Path] | None = None) -> None:
+    """Swap ``target`` for a copy of ``source`` plus the ``extra`` files (path in the tree -> file)."""
     new, old = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
     for leftover in (new, old):
         shutil.rmtree(leftover, ignore_errors=True)
     shutil.copytree(source, new)
+    for name, file in (extra or {}).items():
+        (new / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, new / name)
     if target.exists():
         target.rename(old)
     new.rename(target)
@@ -126,23 +135,40 @@ def _build_validated(build_dir: Path, *, force: bool, execute_notebooks: bool, p
     if unsourced:
         raise BuildError(f"{len(unsourced)} printed figure(s) without the rows behind them (listed above); "
                          "glue each with book.glue(key, rows, text)", details="\n".join(unsourced))
+    pages = directory.generate(notebooks())
+    say(f"directory: {pages['rendered']} page(s) drawn, {pages['unchanged']} unchanged")
+    build_and_replace(build_dir, force=force, pdf=pdf)
+
+
+def build_and_replace(build_dir: Path, *, force: bool = False, pdf: bool = True) -> None:
+    """Build the HTML and the PDF whose sources changed, then put them in place of the published ones,
+    the PDF inside the HTML tree too (the download menus link it there)."""
     work = build_dir / ".work"
     digest = book_hash()
     html_path, pdf_path = build_dir / "html", build_dir / "pdf" / PDF_NAME
-    html_stale = force or _stale(html_path, work / "html.inputs", digest)
+    pdf_in_html = f"{PDF_FOLDER}/{PDF_NAME}"
+    # The HTML links a PDF or not (--no-pdf): that is one of its inputs.
+    html_digest = f"{digest}\npdf linked: {pdf}"
+    html_stale = force or _stale(html_path, work / "html.inputs", html_digest) or (
+        pdf and not (html_path / pdf_in_html).is_file())
     pdf_stale = pdf and (force or _stale(pdf_path, work / "pdf.inputs", digest))
     # HTML and PDF build side by side, each in its own folder (own doctrees), one per core.
     jobs = [("html", work / "html")] * html_stale + [("pdflatex", work / "pdf")] * pdf_stale
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for future in [pool.submit(sphinx, builder, folder) for builder, folder in jobs]:
+        for future in [pool.submit(sphinx, builder, folder, pdf) for builder, folder in jobs]:
             future.result()  # the first failure stops the build here, before anything is replaced
-    # Only now, with every step done, replace the published book.
+    # Only now, with every step done, replace the published book. The HTML gets the PDF built with it
+    # (or the published one, when its sources did not change): each swap is one rename.
+    new_pdf = work / "pdf" / "_build" / "latex" / "book.pdf"
     if html_stale:
-        replace_dir(work / "html" / "_build" / "html", html_path)
+        replace_dir(work / "html" / "_build" / "html", html_path,
+                    {pdf_in_html: new_pdf if pdf_stale else pdf_path} if pdf else None)
         replace_file(html_path / "_static" / REGISTER_NAME, build_dir / REGISTER_NAME)
-        (work / "html.inputs").write_text(digest)
+        (work / "html.inputs").write_text(html_digest)
+    elif pdf_stale:
+        replace_file(new_pdf, html_path / pdf_in_html)
     if pdf_stale:
-        replace_file(work / "pdf" / "_build" / "latex" / "book.pdf", pdf_path)
+        replace_file(new_pdf, pdf_path)
         (work / "pdf.inputs").write_text(digest)
     say(f"html: {'built' if html_stale else 'content unchanged, not rebuilt'}")
     if pdf:

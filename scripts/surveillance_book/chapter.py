@@ -25,6 +25,7 @@ from .paths import DATA_DIR
 from .text import month
 
 FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
+BOOK_AS_OF = "2019-01-31"  # the date the chapters' parameters default to, and the directory's (a test checks)
 ROWS_METADATA = "surveillance_book/rows"  # output metadata: the rows behind a glued value
 TABLE_ROWS_METADATA = "surveillance_book/table_rows"  # output metadata: the rows a table shows
 GLUE_MIME = "application/papermill.record/text/plain"
@@ -266,11 +267,30 @@ class Chapter:
         files = ", ".join(f"data/{t}.csv" for t in tables_of(rows))
         if not len(rows):
             return Markdown(f"*No row of {files or 'the data'} for this table had been stated by {self.date_text}.*")
-        shown = rows[list(columns)].rename(columns=columns) if columns else rows
+        shown = rows[list(columns)] if columns else rows
+        if "source_id" in shown:  # a reader's table names a source as the text cites it, not by its id
+            shown = shown.assign(source_id=[self.source_label(s) if pd.notna(s) else s for s in shown.source_id])
+        shown = shown.rename(columns=columns) if columns else shown
         caption = f"{caption} ({files})" if files and ".csv" not in caption else caption
         anchored = row_refs(rows, self.data_dir) if _are_rows(rows, self.data_dir) else None  # not a summary
+        links = {header: self.profile_links(rows, column) for column, header in (columns or {}).items()}
         return source_table(shown, caption=caption, name=f"tbl-{self.section.replace('_', '-')}-{name}",
-                            widths=widths, rows=anchored)
+                            widths=widths, rows=anchored, links={h: v for h, v in links.items() if v})
+
+    def profile_links(self, rows: pd.DataFrame, column: str) -> list | None:
+        """Per row, the address of the directory page of the organization or system a column names (by
+        id, or by the name ``book.name`` gives an id column of the same rows); None when it names none."""
+        from .directory.chapters import ENTITY_COLUMNS
+        from .directory.profile import href
+
+        here = f"notebooks/{self.section}"
+        if column in ENTITY_COLUMNS:
+            return [href(i, self, here) for i in rows[column]]
+        for ids in (c for c in ENTITY_COLUMNS if c in rows and rows[c].notna().any()):
+            names = self.names(rows[ids])
+            if (rows[ids].isna() | (names == rows[column].astype(object))).all():
+                return [href(i, self, here) for i in rows[ids]]
+        return None
 
     def sources_cited(self) -> pd.DataFrame:
         """The rows of ``sources`` that a known fact of any table refers to."""

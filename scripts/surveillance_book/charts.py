@@ -13,6 +13,7 @@ Sphinx numbers the chart as a figure in HTML and PDF alike.
 """
 
 import base64
+import contextlib
 import hashlib
 import html
 import json
@@ -180,4 +181,21 @@ def show(chart: alt.TopLevelMixin, *, name: str, title: str, description: str, s
         title=alt.TitleParams(text=title, subtitle=subtitle[0] if len(subtitle) == 1 else subtitle),
         description=description,
     )
-    return ChartOutput(titled.to_dict(), name, title, description)
+    return ChartOutput(titled.to_dict(validate=VALIDATE), name, title, description)
+
+
+VALIDATE = True  # check every spec against the Vega-Lite schema (see ``unchecked``)
+
+
+@contextlib.contextmanager
+def unchecked():
+    """Draw without checking each spec against the Vega-Lite schema (most of the time of a small chart):
+    for pages drawn by the hundred (the directory) with figure code whose specs the chapters check."""
+    global VALIDATE
+    saved = VALIDATE
+    VALIDATE = False
+    try:
+        with alt.utils.schemapi.debug_mode(False):
+            yield
+    finally:
+        VALIDATE = saved

@@ -33,6 +33,7 @@ from . import claim_notes
 from . import edition as editions
 from .charts import VEGALITE_MIME, chart_html
 from .data import package
+from .directory.first_use import FirstUse
 from .paths import DATA_DIR
 
 BUNDLE = "vega-bundle.js"
@@ -287,6 +288,7 @@ def setup(app):
     app.add_directive("data-changes", DataChanges)
     app.add_role("eval", ProseRole(), override=True)  # after myst-nb, which registers its own eval role
     claim_notes.setup(app)
+    app.add_transform(FirstUse)  # a chapter's first use of a glossary term links to it
     app.add_js_file(BUNDLE)
     app.add_css_file("book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

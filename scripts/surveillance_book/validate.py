@@ -348,7 +348,18 @@ def validate(data_dir: str | Path = DATA_DIR) -> list[Problem]:
         return problems
     for res in descriptor["resources"]:
         problems += check_rules(res, data_dir / res["path"], f"{shown_dir}/{res['path']}")
-    return problems
+    return problems or check_addresses(data_dir, shown_dir)
+
+
+def check_addresses(data_dir: Path, shown_dir: str) -> list[Problem]:
+    """Every organization and system gets a directory page named after its id: an id that would make an
+    unsafe file name, or the same one as another row's, is a problem of its row."""
+    from .chapter import Chapter
+    from .directory.entities import address_problems
+
+    book = Chapter("overview", as_of="2100-12-31", data_dir=data_dir)
+    return [Problem(path.replace("data", shown_dir, 1), line, field, message)
+            for path, line, field, message in address_problems(book)]
 
 
 def _kind(problem: Problem) -> tuple:

@@ -1,0 +1,135 @@
+"""The directory: a page for every organization and every system in data/, an index and a glossary.
+
+Generated from the data at build time (``build.py`` calls :func:`generate` before Sphinx runs) into
+``book/directory/`` (not committed): ``org/<id>.md`` and ``system/<id>.md`` — stable addresses a citation
+can use, derived from the row id — plus ``index.md`` (in the table of contents; in the PDF it is the
+directory appendix) and ``glossary.md``. A profile is an orphan page: in the web edition only.
+
+Incremental: each page is rendered only when what it shows changed (a digest of its rows, the chapters
+that discuss it and this package's code, kept in ``.digests.json``), and written only when its text
+changed, so Sphinx re-reads only those. An id renamed in a later edition leaves a page that sends the
+reader on (``book/directory_renames.csv``: table, old_id, new_id).
+"""
+
+import csv
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from ..chapter import BOOK_AS_OF, Chapter
+from ..charts import unchecked
+from ..paths import DATA_DIR, REPO
+from . import chapters as chapter_links
+from .entities import ADDRESS, FOLDERS, Entity, address_problems, entities, rows_about
+from .index import glossary, glossary_page, glossary_terms, index_page
+from .profile import page
+
+TARGET = REPO / "book" / "directory"
+RENAMES = REPO / "book" / "directory_renames.csv"
+DIGESTS = ".digests.json"
+
+
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _write(path: Path, text: str) -> bool:
+    """Write a file only when its text changed (atomically); True when it was written."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return True
+
+
+def _digest(entity: Entity, book: Chapter, chapters: list[str], titles: dict, code: str) -> str:
+    rows = rows_about(book, entity)
+    own = book.everything(entity.table)
+    parts = [code, json.dumps([entity.__dict__, chapters, [titles.get(c) for c in chapters]])]
+    parts += [f.to_csv(index=False) for f in [own[own[own.columns[0]] == entity.id], *rows.frames().values()]]
+    # names of the entities its rows mention show on the page too
+    parts.append(json.dumps(sorted(book._all_names.items())))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _summary(entity: Entity, book: Chapter) -> str:
+    """One line for the index: who owns it, or what it owns, from the data."""
+    row = book.everything(entity.table)
+    row = row[row[row.columns[0]] == entity.id].iloc[0]
+    if entity.table == "systems":
+        return f"of {book.name(row.owner_id)}" if isinstance(row.owner_id, str) else ""
+    return f"part of {book.name(row.parent_id)}" if isinstance(row.parent_id, str) else ""
+
+
+def _redirect(new_address: str) -> str:
+    target = new_address.split("/")[-1]
+    return ("---\norphan: true\n---\n\n# Moved\n\n```{raw} html\n"
+            f'<meta http-equiv="refresh" content="0; url={target}.html">\n```\n\n'
+            f"This page has a new address: [{target}](/book/directory/{new_address}.md).\n")
+
+
+def _renamed(renames: Path, known: set[str]) -> dict[str, str]:
+    """Old address -> new address, for ids renamed in a later edition (and not in use again)."""
+    if not renames.is_file():
+        return {}
+    out = {}
+    with renames.open(encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            if row["table"] not in FOLDERS or not all(ADDRESS.fullmatch(row[k] or "") for k in ("old_id", "new_id")):
+                raise ValueError(f"{renames.name}, line {line}: table must be organizations or systems and both "
+                                 "ids lowercase letters, digits and single hyphens")
+            folder = FOLDERS[row["table"]]
+            old, new = f"{folder}/{row['old_id']}", f"{folder}/{row['new_id']}"
+            if old not in known and new in known:
+                out[old] = new
+    return out
+
+
+def generate(notebooks: list[Path], data_dir: Path = DATA_DIR, target: Path = TARGET,
+             renames: Path = RENAMES) -> dict[str, int]:
+    """Write the directory's pages; how many pages were rendered, written and left as they were."""
+    base = Chapter("overview", as_of=BOOK_AS_OF, data_dir=data_dir)
+    problems = address_problems(base)  # validation reports them before anything runs; never write past them
+    if problems:
+        raise ValueError("; ".join(f"{path}, line {line}, field {field}: {message}" for path, line, field, message
+                                   in problems))
+    everyone = entities(base)
+    by_entity, titles = chapter_links.discussed_in(notebooks, base)
+    digests_path = target / DIGESTS
+    old = json.loads(digests_path.read_text()) if digests_path.is_file() else {}
+    new, code, counts = {}, _code_digest(), {"rendered": 0, "written": 0, "unchanged": 0}
+    for entity in everyone:
+        path = target / f"{entity.address}.md"
+        chapters = by_entity.get(entity.id, [])
+        new[entity.address] = _digest(entity, base, chapters, titles, code)
+        if old.get(entity.address) == new[entity.address] and path.is_file():
+            counts["unchanged"] += 1
+            continue
+        book = Chapter(_section(entity, base), as_of=BOOK_AS_OF, highlight=entity.id, data_dir=data_dir,
+                       sharing=base)
+        counts["rendered"] += 1
+        with unchecked():
+            text = page(entity, rows_about(book, entity), book, chapters, titles)
+        counts["written"] += _write(path, text)
+    known = {e.address for e in everyone}
+    for old_address, new_address in _renamed(renames, known).items():
+        _write(target / f"{old_address}.md", _redirect(new_address))
+        known.add(old_address)
+    for stale in [p for folder in FOLDERS.values() for p in (target / folder).glob("*.md")]:
+        if f"{stale.parent.name}/{stale.stem}" not in known:
+            stale.unlink()  # an entity no longer in the data has no page
+    _write(target / "index.md", index_page(everyone, {e.id: _summary(e, base) for e in everyone}))
+    _write(target / "glossary.md", glossary_page(glossary(everyone, glossary_terms(REPO / "book"))))
+    _write(digests_path, json.dumps(new, indent=0, sort_keys=True))
+    return counts
+
+
+def _section(entity: Entity, book: Chapter) -> str:
+    row = book.everything(entity.table)
+    return str(row[row[row.columns[0]] == entity.id].iloc[0].section)

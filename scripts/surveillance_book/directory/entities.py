@@ -1,0 +1,113 @@
+"""The directory's entities — every organization and every system in data/ — and the rows about each.
+
+An entity's rows follow the chapter API's rules (known by ``as_of``); what "about" means is said once
+here, per table: a contract names it as vendor, agency or system; a figure has it as subject; a tie has
+it at either end; an event, a concern or a data type names it.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..chapter import Chapter
+
+ADDRESS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # a page address: safe in a path and a URL, on any disk
+MAX_ADDRESS = 80
+FOLDERS = {"organizations": "org", "systems": "system"}
+KEYS = {"organizations": "org_id", "systems": "system_id"}
+
+
+@dataclass(frozen=True)
+class Entity:
+    table: str  # "organizations" or "systems"
+    id: str
+    name: str  # full name
+    short: str  # acronym or short name ("" when none)
+    kind: str
+
+    @property
+    def address(self) -> str:
+        """The page's path in the directory, without suffix: "org/palantir", "system/ident"."""
+        return f"{FOLDERS[self.table]}/{self.id.casefold()}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.short})" if self.short and self.short != self.name else self.name
+
+
+def entities(book: Chapter) -> list[Entity]:
+    """Every organization, then every system, in the order of the data."""
+    out = []
+    for table, short in (("organizations", "short_name"), ("systems", "acronym")):
+        frame = book.everything(table)
+        for _, row in frame.iterrows():
+            out.append(Entity(table, str(row[KEYS[table]]), str(row["name"]),
+                              str(row[short]) if pd.notna(row[short]) else "", str(row["kind"])))
+    return out
+
+
+def address_problems(book: Chapter) -> list[tuple[str, int, str, str]]:
+    """(file, line, field, message) for each id that cannot be a page address (unsafe characters, too
+    long) or that would share one with another row (ids that differ only in case)."""
+    problems, seen = [], {}
+    for table in FOLDERS:
+        frame = book.everything(table)
+        for line, value in enumerate(frame[KEYS[table]], start=2):
+            address = str(value).casefold()
+            if not ADDRESS.fullmatch(address) or len(address) > MAX_ADDRESS:
+                message = (f"{value!r} cannot be the address of its directory page: use lowercase letters, digits "
+                           f"and single hyphens (at most {MAX_ADDRESS} characters)")
+            elif (table, address) in seen:
+                message = (f"{value!r} would share the directory address {FOLDERS[table]}/{address} with line "
+                           f"{seen[table, address]}")
+            else:
+                seen[table, address] = line
+                continue
+            problems.append((f"data/{table}.csv", line, KEYS[table], message))
+    return problems
+
+
+def _either(frame: pd.DataFrame, columns: list[str], entity_id: str) -> pd.DataFrame:
+    present = [c for c in columns if c in frame]
+    return frame[frame[present].eq(entity_id).any(axis=1)] if present else frame.iloc[0:0]
+
+
+@dataclass
+class Rows:
+    """Everything the data holds about one entity, each frame known by the book's ``as_of``."""
+
+    contracts: pd.DataFrame
+    metrics: pd.DataFrame
+    ties: pd.DataFrame
+    events: pd.DataFrame
+    concerns: pd.DataFrame
+    data_types: pd.DataFrame
+    owned: pd.DataFrame  # systems it owns or operates (systems.owner_id)
+    subsidiaries: pd.DataFrame
+    predecessors: pd.DataFrame  # organizations that became this one (successor_id)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return dict(vars(self))
+
+
+def rows_about(book: Chapter, entity: Entity) -> Rows:
+    i = entity.id
+    orgs = book.everything("organizations")
+    return Rows(
+        contracts=_either(book.contracts, ["vendor_id", "agency_id", "system_id"], i),
+        metrics=_either(book.metrics, ["subject_org_id", "subject_system_id"], i),
+        ties=_either(book.relationships, ["subject_org_id", "subject_system_id", "object_org_id",
+                                          "object_system_id"], i),
+        events=_either(book.events, ["org_id", "system_id"], i),
+        concerns=_either(book.concerns, ["raised_by_id", "system_id"], i),
+        data_types=_either(book.system_data, ["system_id"], i),
+        owned=book.systems[book.systems.owner_id.eq(i)],
+        subsidiaries=orgs[orgs.parent_id.eq(i)],
+        predecessors=orgs[orgs.successor_id.eq(i)],
+    )
+
+
+def own_row(book: Chapter, entity: Entity) -> pd.Series:
+    frame = book.everything(entity.table)
+    return frame[frame[KEYS[entity.table]] == entity.id].iloc[0]

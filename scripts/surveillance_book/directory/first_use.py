@@ -1,0 +1,74 @@
+"""In each chapter, the first use of every glossary term links to its glossary entry.
+
+A Sphinx transform, so the notebooks' prose stays plain text for JupyterLab: in a chapter's paragraphs
+(not in headings, tables, captions, links, code or glued figures) the first whole-word occurrence of
+each term becomes a ``term`` reference, resolved by Sphinx against ``book/directory/glossary.md``.
+"""
+
+import re
+from functools import cache
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms import SphinxTransform
+
+from ..chapter import BOOK_AS_OF, Chapter
+from ..paths import DATA_DIR, REPO
+from .entities import entities
+from .index import glossary, glossary_terms
+
+SKIP = (nodes.title, nodes.reference, nodes.literal, nodes.literal_block, nodes.raw, nodes.table, nodes.caption,
+        nodes.citation_reference, addnodes.pending_xref, nodes.FixedTextElement)
+
+
+@cache
+def _pattern() -> re.Pattern | None:
+    book = Chapter("overview", as_of=BOOK_AS_OF, data_dir=DATA_DIR)
+    terms = glossary(entities(book), glossary_terms(REPO / "book"))
+    if not terms:
+        return None
+    words = sorted(terms, key=len, reverse=True)  # "ICE HSI" before "ICE"
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+
+
+def _skipped(node: nodes.Node) -> bool:
+    while node is not None:
+        if isinstance(node, SKIP) or "claim" in type(node).__name__ or "pasted-text" in node.get("classes", []):
+            return True
+        node = node.parent
+    return False
+
+
+class FirstUse(SphinxTransform):
+    default_priority = 700
+
+    def apply(self, **kwargs) -> None:
+        pattern = _pattern()
+        if pattern is None or not self.env.docname.startswith("notebooks/"):
+            return
+        for resource in ("organizations.csv", "systems.csv"):  # the terms come from these
+            self.env.note_dependency(str(DATA_DIR / resource))
+        done: set[str] = set()
+        for text in list(self.document.findall(nodes.Text)):
+            parent = text.parent
+            if not isinstance(parent, nodes.paragraph) or _skipped(parent):
+                continue
+            self._link_first(text, pattern, done)
+
+    def _link_first(self, text: nodes.Text, pattern: re.Pattern, done: set[str]) -> None:
+        source, parts, at = str(text), [], 0
+        for match in pattern.finditer(source):
+            term = match.group(1)
+            if term.casefold() in done:
+                continue
+            done.add(term.casefold())
+            parts += [nodes.Text(source[at:match.start()]), self._reference(term)]
+            at = match.end()
+        if parts:
+            parts.append(nodes.Text(source[at:]))
+            text.parent.replace(text, [p for p in parts if not (isinstance(p, nodes.Text) and not str(p))])
+
+    def _reference(self, term: str) -> addnodes.pending_xref:
+        return addnodes.pending_xref("", nodes.inline(term, term, classes=["xref", "std", "std-term"]),
+                                     refdomain="std", reftype="term", reftarget=term.casefold(),
+                                     refdoc=self.env.docname, refexplicit=True, refwarn=True)

@@ -1,0 +1,104 @@
+"""The directory's index page and the glossary, as MyST markdown.
+
+The index lists every entity by kind, one line each, linked to its profile; in HTML a filter box (a few
+lines of script in the page, nothing loaded) narrows the list as one types. In the PDF the same page is
+the directory appendix: one short entry per entity, with an index entry each, so the PDF has an index.
+The glossary is made from the acronyms and short names in the data plus the hand-written terms in
+``book/glossary.csv`` (terms that are not an organization or a system).
+"""
+
+import csv
+from pathlib import Path
+
+from ..text import escape_markdown
+from .entities import Entity
+
+FILTER = """```{raw} html
+<p class="dir-filter"><label for="dir-filter-box">Filter the directory:</label>
+<input type="search" id="dir-filter-box" placeholder="a name, an acronym or a kind" autocomplete="off"></p>
+<script>(function () {
+  const box = document.getElementById("dir-filter-box");
+  box.addEventListener("input", function () {
+    const words = box.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    document.querySelectorAll(".bd-article section li").forEach(function (item) {
+      const text = item.textContent.toLowerCase();
+      item.hidden = !words.every(function (w) { return text.includes(w); });
+    });
+  });
+})();</script>
+```
+"""
+
+
+def _index_text(text: str) -> str:
+    """An index entry's text: the directive's own syntax (";" subentries, a leading "!") and line breaks
+    taken out (an index entry is not markdown)."""
+    return " ".join(text.replace(";", ",").split()).lstrip("!").strip()
+
+
+def _index_block(group: list[Entity]) -> list[str]:
+    """The index entries of a group of entities (full name and short name), pointing at the group."""
+    names = sorted({_index_text(n) for e in group for n in (e.name, e.short) if n} - {""}, key=str.casefold)
+    return [f"```{{index}} single: {n}\n```" for n in names] + [""]  # one entry each: the argument is one line
+
+
+def _entry(entity: Entity, summary: str) -> str:
+    return (f"- [{escape_markdown(entity.label)}](/book/directory/{entity.address}.md) — "
+            f"{escape_markdown(entity.kind)}{'; ' + escape_markdown(summary) if summary else ''}")
+
+
+def index_page(entities: list[Entity], summaries: dict[str, str]) -> str:
+    """The directory index: organizations, then systems, each grouped by kind."""
+    lines = ["# Directory", "",
+             "Every organization and every system in the data of this edition, one line each. In the web "
+             "edition each name opens a page with everything the data holds about it: what it is, its "
+             "contracts, figures, ties, dated events, concerns, the chapters that discuss it and the "
+             "sources.", "", FILTER]
+    for table, heading in (("organizations", "Organizations"), ("systems", "Systems")):
+        lines += [f"## {heading}", ""]
+        group = [e for e in entities if e.table == table]
+        for kind in sorted({e.kind for e in group}):
+            members = sorted((e for e in group if e.kind == kind), key=lambda e: e.label.casefold())
+            lines += [f"### {escape_markdown(kind.capitalize())}", "", *_index_block(members)]
+            lines += [_entry(e, summaries.get(e.id, "")) for e in members] + [""]
+    return "\n".join(lines) + "\n"
+
+
+def glossary_terms(book_dir: Path) -> list[tuple[str, str]]:
+    """The hand-written terms (``book/glossary.csv``: term, definition, source_id)."""
+    path = book_dir / "glossary.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [(row["term"], row["definition"]) for row in csv.DictReader(handle)]
+
+
+def glossary(entities: list[Entity], extra: list[tuple[str, str]]) -> dict[str, tuple[str, Entity | None]]:
+    """Term -> (definition, the entity it names): every short name or acronym of the data that is not the
+    full name, then the hand-written terms; one entry per term, whatever its case (Sphinx's are)."""
+    terms: dict[str, tuple[str, Entity | None]] = {}
+    seen: set[str] = set()
+    for entity in entities:
+        if entity.short and entity.short != entity.name and entity.short.casefold() not in seen:
+            seen.add(entity.short.casefold())
+            terms[entity.short] = (entity.name, entity)
+    for term, definition in extra:
+        if term.casefold() not in seen:
+            seen.add(term.casefold())
+            terms[term] = (definition, None)
+    return terms
+
+
+def glossary_page(terms: dict[str, tuple[str, Entity | None]]) -> str:
+    """Every term in one MyST glossary; a term that names an entity links its directory page."""
+    lines = ["# Glossary", "",
+             "Acronyms and short names used in this book, from the data, and a few other terms.", "",
+             "```{glossary}"]
+    for term in sorted(terms, key=str.casefold):
+        definition, entity = terms[term]
+        text = escape_markdown(definition)
+        if entity is not None:
+            text = (f"{text} ({escape_markdown(entity.kind)}); see its "
+                    f"[directory page](/book/directory/{entity.address}.md).")
+        lines += [escape_markdown(term), f"  {text}", ""]
+    return "\n".join(lines + ["```"]) + "\n"

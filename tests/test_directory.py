@@ -1,0 +1,191 @@
+"""The directory (issue 12): a profile for every organization and system, stable addresses, links from
+the chapters, a glossary and an index, in HTML and PDF; unsafe or clashing ids refused; incremental."""
+
+import csv
+import json
+import re
+import shutil
+import urllib.parse
+
+import pytest
+from browser import Browser
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+from test_book_output import serve
+
+from surveillance_book import directory
+from surveillance_book.build import PDF_NAME
+from surveillance_book.chapter import BOOK_AS_OF, Chapter
+from surveillance_book.directory.entities import entities
+from surveillance_book.execute import notebooks
+from surveillance_book.paths import DATA_DIR
+from surveillance_book.validate import validate
+
+EVERYONE = entities(Chapter("overview", as_of=BOOK_AS_OF))
+
+
+def _soup(path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_the_chapters_default_to_the_books_date():
+    for path in notebooks():
+        source = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][1]["source"])
+        assert f'as_of = "{BOOK_AS_OF}"' in source, path.name
+
+
+def test_every_organization_and_system_has_a_profile(built_book):
+    html = built_book / "html" / "book" / "directory"
+    assert {e.table for e in EVERYONE} == {"organizations", "systems"}
+    for entity in EVERYONE:
+        page = html / f"{entity.address}.html"
+        assert page.is_file(), entity.address
+        assert _soup(page).find("h1").get_text().startswith(entity.name), entity.address
+
+
+def _local_links(page):
+    for a in _soup(page).select("a[href]"):
+        href = a["href"]
+        if not re.match(r"[a-z]+:", href) and not href.startswith("#"):
+            yield href
+
+
+def _pages(built_book):
+    html = built_book / "html"
+    return [*sorted((html / "book" / "directory").rglob("*.html")), *sorted((html / "notebooks").glob("*.html"))]
+
+
+def test_every_link_of_the_directory_and_the_chapters_resolves(built_book):
+    broken, checked = [], 0
+    for page in _pages(built_book):
+        for href in _local_links(page):
+            path, _, fragment = urllib.parse.unquote(href).partition("#")
+            target = (page.parent / path).resolve()
+            checked += 1
+            if not target.is_file():
+                broken.append(f"{page.name}: {href}")
+            elif fragment and target.suffix == ".html" and not _soup(target).find(id=fragment):
+                broken.append(f"{page.name}: {href} (no #{fragment})")
+    assert checked > len(EVERYONE) and not broken, broken[:10]
+
+
+def test_the_index_lists_every_entity_and_every_profile_is_reachable_from_it(built_book):
+    index = built_book / "html" / "book" / "directory" / "index.html"
+    linked = {(index.parent / h).resolve() for h in _local_links(index)}
+    for entity in EVERYONE:
+        assert (index.parent / f"{entity.address}.html").resolve() in linked, entity.address
+
+
+def test_chapter_tables_link_names_to_profiles(built_book):
+    cloud = _soup(built_book / "html" / "notebooks" / "cloud.html")
+    links = {a["href"] for a in cloud.select("table a[href]")}
+    assert "../book/directory/org/amazon.html" in links
+
+
+def test_each_chapter_links_a_glossary_term_once_at_its_first_use(built_book):
+    glossary = _soup(built_book / "html" / "book" / "directory" / "glossary.html")
+    terms = {dt.get_text(strip=True).rstrip("¶").casefold() for dt in glossary.select("dt")}
+    for entity in EVERYONE:
+        if entity.short and entity.short != entity.name:
+            assert entity.short.casefold() in terms, entity.short
+    for path in (built_book / "html" / "notebooks").glob("*.html"):
+        linked = [a.get_text().casefold() for a in _soup(path).select("a.reference span.std-term, a span.std-term")]
+        assert linked, f"{path.name}: no glossary term linked"
+        assert len(linked) == len(set(linked)), f"{path.name}: a term linked twice"
+
+
+def test_the_pdf_has_the_directory_glossary_and_index(built_book):
+    text = "\n".join(p.extract_text() for p in PdfReader(built_book / "pdf" / PDF_NAME).pages)
+    assert "Every organization and every system" in re.sub(r"\s+", " ", text)
+    assert re.search(r"G\s*L\s*O\s*S\s*S\s*A\s*R\s*Y|Glossary", text)
+    assert re.search(r"I\s*N\s*D\s*E\s*X", text)
+    assert "Palantir" in text[text.rfind("NDEX"):]  # an index entry after the index heading
+
+
+@pytest.mark.parametrize("opened", ["served", "from disk"])
+def test_profiles_draw_and_the_filter_works(built_book, opened):
+    with serve(built_book / "html") as served:
+        base = served if opened == "served" else (built_book / "html").as_uri()
+        browser = Browser()
+        try:
+            for address in ("org/palantir", "system/ident", "org/thomson-reuters"):
+                report = browser.open(f"{base}/book/directory/{address}.html")
+                assert report.errors == [] and report.failed_requests == [], (address, report.errors)
+                assert report.charts and all(c["drawn"] for c in report.charts), address
+            browser.navigate(f"{base}/book/directory/index.html")
+            total = browser.evaluate("document.querySelectorAll('.bd-article section li').length")
+            browser.evaluate("""(() => { const box = document.getElementById('dir-filter-box');
+                box.value = 'palantir'; box.dispatchEvent(new Event('input')); })()""")
+            shown = browser.evaluate("""Array.from(document.querySelectorAll('.bd-article section li'))
+                .filter(li => !li.hidden).map(li => li.textContent)""")
+            assert 0 < len(shown) < total and all("palantir" in s.lower() for s in shown)
+        finally:
+            browser.close()
+
+
+# --- ids, addresses and incremental generation ---------------------------------------------------------
+def _add_organization(data, org_id: str) -> None:
+    path = data / "organizations.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows.append({**rows[0], "org_id": org_id, "name": "Added", "short_name": "", "parent_id": "",
+                 "successor_id": ""})
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize("org_id, message", [
+    ("../../etc", "cannot be the address of its directory page"),
+    ("two  words", "cannot be the address of its directory page"),
+    ("Palantir", "would share the directory address org/palantir with line"),
+])
+def test_an_id_that_cannot_be_an_address_is_refused_naming_its_row(data_copy, org_id, message):
+    _add_organization(data_copy, org_id)
+    problems = [str(p) for p in validate(data_copy)]
+    assert len(problems) == 1, problems
+    assert re.search(r"data/organizations.csv, line \d+ \(data row \d+\), field \"org_id\"", problems[0])
+    assert message in problems[0]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """The directory of a copy of the data, generated once for the tests that change it."""
+    root = tmp_path_factory.mktemp("directory")
+    shutil.copytree(DATA_DIR, root / "data", ignore=shutil.ignore_patterns("README.md"))
+    first = directory.generate(notebooks(), root / "data", root / "pages")
+    assert first["rendered"] == len(EVERYONE) and first["unchanged"] == 0
+    return root / "data", root / "pages"
+
+
+def test_only_the_profiles_that_show_a_changed_row_are_drawn_again(generated, tmp_path):
+    data, pages = shutil.copytree(generated[0], tmp_path / "data"), shutil.copytree(generated[1], tmp_path / "pages")
+    assert directory.generate(notebooks(), data, pages)["rendered"] == 0
+    path = data / "metrics.csv"
+    text = path.read_text(encoding="utf-8")
+    old = "ident-identities,ident,,Unique identity records stored,230000000,230000000"
+    assert old in text
+    path.write_text(text.replace(old, old.replace("230000000", "240000000")), encoding="utf-8")
+    again = directory.generate(notebooks(), data, pages)
+    assert again == {"rendered": 1, "written": 1, "unchanged": len(EVERYONE) - 1}
+    assert "240 million" in (pages / "system" / "ident.md").read_text(encoding="utf-8")
+
+
+def test_a_renamed_id_leaves_a_page_that_sends_the_reader_on(generated, tmp_path):
+    pages = shutil.copytree(generated[1], tmp_path / "pages")
+    renames = tmp_path / "renames.csv"
+    renames.write_text("table,old_id,new_id\norganizations,palantir-technologies,palantir\n", encoding="utf-8")
+    directory.generate(notebooks(), generated[0], pages, renames)
+    moved = (pages / "org" / "palantir-technologies.md").read_text(encoding="utf-8")
+    assert 'url=palantir.html"' in moved and "(/book/directory/org/palantir.md)" in moved
+    renames.write_text("table,old_id,new_id\norganizations,../../x,palantir\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="renames.csv, line 2"):
+        directory.generate(notebooks(), generated[0], pages, renames)
+
+
+def test_a_page_of_an_entity_no_longer_in_the_data_goes(generated, tmp_path):
+    pages = shutil.copytree(generated[1], tmp_path / "pages")
+    (pages / "org" / "gone-company.md").write_text("old", encoding="utf-8")
+    directory.generate(notebooks(), generated[0], pages)
+    assert not (pages / "org" / "gone-company.md").exists() and (pages / "org" / "palantir.md").exists()
