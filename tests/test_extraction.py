@@ -70,22 +70,24 @@ ENTRIES = [
     ("which was awarded a $95 million contract in February 2018 to develop phase 1 and 2 of the project",
      "contracts", "hart-2018",
      {"amount_usd": 95_000_000, "amount_kind": "awarded", "qualifier": "exact", "vendor_id": "northrop-grumman",
-      "announced": "2018-02-01", "announced_precision": "month", "purpose": Contains("phases 1 and 2")}),
+      "agency_id": "", "announced": "2018-02-01", "announced_precision": "month",
+      "purpose": Contains("phases 1 and 2")}),
     ("awarded a $95 million contract in February 2018", "events", "hart-contract-2018",
      {"date": "2018-02-01", "date_precision": "month", "kind": "award"}),
-    ("capacity to store at least 500 million unique identities", "metrics", "hart-identities-capacity",
-     {"value_low": 500_000_000, "value_high": 500_000_000, "qualifier": "at least"}),
+    ("will have the capacity to store at least 500 million unique identities", "metrics", "hart-identities-capacity",
+     {"value_low": 500_000_000, "value_high": 500_000_000, "qualifier": "at least", "measure": Contains("will")}),
     ("support at least 720,000 daily transactions", "metrics", "hart-daily-transactions-capacity",
-     {"value_low": 720_000, "value_high": 720_000, "qualifier": "at least"}),
-    ("using at least seven types of biometric identifiers", "metrics", "hart-modalities",
-     {"value_low": 7, "value_high": 7, "qualifier": "at least"}),
+     {"value_low": 720_000, "value_high": 720_000, "qualifier": "at least", "measure": Contains("will")}),
+    ("It will perform multi-modal processing and matching using at least seven types of biometric identifiers",
+     "metrics", "hart-modalities",
+     {"value_low": 7, "value_high": 7, "qualifier": "at least", "measure": Contains("will")}),
     ("As of November 2018, the first phrase of HART is scheduled to be operational by April 2019", "events",
      "hart-phase1-operational-2019",
      {"date": "2019-04-01", "date_precision": "month", "hedge": "scheduled", "kind": "plan",
-      "description": Contains("November 2018")}),
+      "description": Contains("November 2018"), "source_id": "afsc-2019", "primary_source_id": ""}),
     ("for the first two developmental phases of HART", "relationships", "nec-algorithm-hart",
      {"relation": "supplies algorithm to", "hedge": "planned"}),
-    ("scars and tattoos, and a blanket category", "system_data", ("hart", "scars and tattoos", "required capacity"),
+    ("scars and tattoos, and a blanket category", "system_data", ("hart", "scars and tattoos", "planned capacity"),
      {"data_family": "biometric"}),
     # --- case management
     ("In 2014, Palantir was awarded a $51.6 million contract", "contracts", "icm-2014",
@@ -96,12 +98,12 @@ ENTRIES = [
     ("core law enforcement case management tool", "relationships", "ice-hsi-uses-icm",
      {"primary_source_id": "dhs-pia-icm"}),
     ("From 2013 to 2018, Palantir received $52.5 million", "contracts", "falcon-sa-2013-2018",
-     {"amount_usd": 52_500_000, "amount_kind": "cumulative received", "qualifier": "exact",
+     {"amount_usd": 52_500_000, "amount_kind": "cumulative received", "qualifier": "exact", "agency_id": "",
       "period_start": "2013-01-01", "period_start_precision": "year",
       "period_end": "2018-01-01", "period_end_precision": "year"}),
     ("In November 2018 it was awarded a one-year contract for FALCON-SA services worth potentially $42.3 million",
      "contracts", "falcon-sa-2018-11",
-     {"amount_usd": 42_300_000, "amount_kind": "potential ceiling", "qualifier": "potentially",
+     {"amount_usd": 42_300_000, "amount_kind": "potential ceiling", "qualifier": "potentially", "agency_id": "",
       "announced": "2018-11-01", "announced_precision": "month", "note": Contains("one-year")}),
     ("In November 2018 it was awarded", "events", "falcon-sa-contract-2018",
      {"date": "2018-11-01", "date_precision": "month"}),
@@ -110,7 +112,7 @@ ENTRIES = [
      {"date": "2008-01-01", "date_precision": "year", "kind": "migration"}),
     ("In 2017, Accenture was awarded a contract worth $307 million", "contracts", "accenture-data-centers-2017",
      {"amount_usd": 307_000_000, "amount_kind": "awarded", "announced": "2017-01-01",
-      "announced_precision": "year"}),
+      "announced_precision": "year", "agency_id": ""}),
     ("In 2017, Accenture was awarded", "events", "accenture-contract-2017",
      {"date": "2017-01-01", "date_precision": "year"}),
     ("In May 2018, DHS CIO John Zangardi noted that 29 DHS applications are hosted in the cloud", "metrics",
@@ -169,7 +171,12 @@ ENTRIES = [
     ("In 2016, CBP awarded Unisys", "events", "unisys-contract-2016",
      {"date": "2016-01-01", "date_precision": "year"}),
     ("Prior to the 2016 contract, Unisys worked with CBP to deploy automated license plate reader technology",
-     "relationships", "unisys-builds-unisys-alpr", {"relation": "builds", "detail": Contains("before 2016")}),
+     "relationships", "unisys-helped-deploy-unisys-alpr",
+     {"relation": "helped deploy", "detail": Contains("before the 2016 contract")}),
+    ("worked with CBP to deploy automated license plate reader technology", "relationships",
+     "unisys-helped-deploy-unisys-alpr", {"detail": Contains("with CBP")}),
+    ("and radio frequency identification technology to confirm the identity", "relationships",
+     "unisys-helped-deploy-unisys-rfid", {"relation": "helped deploy", "detail": Contains("with CBP")}),
     ("TVS appears to be hosted on Amazon Web Services", "relationships", "amazon-hosts-tvs",
      {"relation": "hosts", "hedge": "appears to"}),
     ("As of August 2018, TVS facial recognition matching had been piloted at 14 airports", "metrics",
@@ -211,8 +218,9 @@ ENTRIES = [
      {"amount_usd": 6_700_000, "amount_kind": "awarded", "agency_id": "ice-dcr", "announced": "2018-02-01",
       "announced_precision": "month"}),
     ("In February 2018, TRSS", "events", "trss-contract-2018", {"date": "2018-02-01", "date_precision": "month"}),
-    ("capable of tracking 500,000 identities per month", "metrics", "trss-monitoring-capacity",
-     {"value_low": 500_000, "value_high": 500_000, "unit": "identities per month"}),
+    ("the new system will be capable of tracking 500,000 identities per month", "metrics", "trss-monitoring-capacity",
+     {"value_low": 500_000, "value_high": 500_000, "unit": "identities per month", "measure": Contains("will"),
+      "note": Contains("capacity")}),
     ("live access to over 7 billion license plate detections", "metrics", "clear-plate-detections",
      {"value_low": 7_000_000_000, "value_high": 7_000_000_000, "qualifier": "over"}),
     ("over $46 million in current potential contracts", "contracts", "west-clear",
@@ -245,6 +253,55 @@ ENTRIES = [
       "period_end": "2022-01-01", "period_end_precision": "year", "purpose": Contains("four-year")}),
     ("such as WhatsApp", "system_data", ("pen-link-suite", "smartphone messaging (e.g. WhatsApp)", "analyzes"),
      {"data_family": "communications"}),
+    # --- claims as the source puts them (issue 11): the wording of the data, not only its figures
+    ("By making any immigrant who interfaces with the criminal justice system", "concerns",
+     "secure-communities-dragnet", {"summary": Contains("any immigrant who comes into contact with the criminal")}),
+    ("arrested but never charged, low-level offenders, and crime victims or witnesses", "concerns",
+     "secure-communities-dragnet", {"summary": Contains("low-level offenders")}),
+    ("By making any immigrant who interfaces with the criminal justice system", "relationships", "ident-feeds-ice",
+     {"detail": Contains("any immigrant")}),
+    ("and immigrants who have interfaced with the criminal justice system", "systems", "ident",
+     {"note": Contains("immigrants who have come into contact with the criminal justice system")}),
+    ("to provide data center services at all three facilities", "relationships", "accenture-services-dc-stennis",
+     {"relation": "provides data-center services at", "subject_org_id": "accenture"}),
+    ("to provide data center services at all three facilities", "relationships",
+     "accenture-services-dc-clarksville", {"relation": "provides data-center services at"}),
+    ("to provide data center services at all three facilities", "relationships",
+     "accenture-services-dc-springfield", {"relation": "provides data-center services at"}),
+    ("of which ICE’s primary case management software ICM is a central component", "relationships",
+     "icm-component-of-tecs-mod", {"relation": "component of", "detail": Contains("central component")}),
+    ("of which ICE’s primary case management software ICM is a central component", "systems", "tecs-mod",
+     {"note": Contains("a central component")}),
+    ("what the American Civil Liberties Union (ACLU) has described as a “growing network of interconnected databases",
+     "concerns", "aclu-interconnected-databases",
+     {"raised_by_id": "aclu", "source_id": "afsc-2019", "primary_source_id": "aclu-interconnected-databases"}),
+    ("what the American Civil Liberties Union (ACLU) has described as", "sources", "aclu-interconnected-databases",
+     {"cited_by_id": "afsc-2019", "note": Contains("AFSC page")}),
+    ("use biometric technologies and mobile capture devices manufactured by Gemalto", "relationships",
+     "gemalto-devices-la-sheriff", {"relation": "makes devices used by", "object_org_id": "la-sheriff"}),
+    ("manufactured by Gemalto, NEC Corporation, and the privately-held company DataWorks Plus", "relationships",
+     "nec-devices-la-sheriff", {"relation": "makes devices used by", "object_org_id": "la-sheriff"}),
+    ("manufactured by Gemalto, NEC Corporation, and the privately-held company DataWorks Plus", "relationships",
+     "dataworks-plus-devices-la-sheriff", {"relation": "makes devices used by", "object_org_id": "la-sheriff"}),
+    ("ICE offices in Dallas, Houston, and San Antonio were found to be experimenting", "systems",
+     "streetlight-cameras", {"note": Contains("were found")}),
+    ("ICE offices in Dallas, Houston, and San Antonio were found to be experimenting", "relationships",
+     "ice-dallas-uses-streetlight-cameras", {"detail": Contains("found experimenting")}),
+    ("In 2016, ICE’s Homeland Security Investigations admitted to using GOST", "events", "hsi-gost-2016",
+     {"description": Contains("admits"), "hedge": ""}),
+    ("process data on edge devices or utilize deep learning capabilities", "relationships", "ice-uses-azure",
+     {"detail": Contains("edge devices or")}),
+    ("process data on edge devices or utilize deep learning capabilities", "events", "microsoft-blog-2018",
+     {"description": Contains("edge devices or")}),
+    ("as well as a mobile application called EDDIE", "systems", "eddie", {"kind": "mobile app"}),
+    ("to take fingerprints and photographs and scan them against databases", "system_data",
+     ("eddie", "photographs", "matches"), {"data_family": "biometric"}),
+    ("a controversial war-zone surveillance project used by the U.S. military in Afghanistan", "systems", "nexus-7",
+     {"owner_id": "", "note": Contains("the U.S. military used")}),
+    ("an alert will be dispatched to immigration enforcement authorities", "systems", "tvs",
+     {"note": Contains("alert")}),
+    ("is encountered illegally crossing the border", "systems", "tvs",
+     {"note": Contains("crossing the border illegally")}),
 ]
 
 # Numbers in the seed that are names, not facts: (context fragment in the seed, token, reason)
@@ -389,3 +446,226 @@ def test_csv_encoding(name):
     assert not raw.startswith(b"\xef\xbb\xbf"), "BOM found"
     assert b"\r\n" not in raw, "CRLF line endings found"
     raw.decode("utf-8")
+
+
+# --- claims as the source puts them (issue 11) ----------------------------------------------------------------
+# The entries above tie each claim to the row that must say it; the checks below keep the stretched wording
+# from coming back: in the data (rows that must not exist), in the chapters' prose (the notebooks' markdown and
+# the phrases their code glues into it) and in the Markdown pages.
+
+NOTEBOOKS = REPO / "notebooks"
+PAGES = REPO / "book"
+
+# (why, table, predicate on a row): no row may match
+NOT_SAID = [
+    ("Accenture provides data-center services at the three facilities; the source does not say it runs them",
+     "relationships", lambda r: r["subject_org_id"] == "accenture" and r["relation"] in ("operates", "builds",
+                                                                                          "maintains")),
+    ("Unisys worked with CBP to deploy plate readers and RFID; the source does not say it built them",
+     "relationships", lambda r: r["subject_org_id"] == "unisys" and r["object_system_id"] in ("unisys-alpr",
+                                                                                              "unisys-rfid")
+     and r["relation"] == "builds"),
+    ("the LA County Sheriff's Department uses devices these firms make; the source does not say it buys them",
+     "relationships", lambda r: r["object_org_id"] == "la-sheriff" and r["relation"] == "supplies device to"),
+    ("HART's capacities are what it will have, not DHS requirements", "system_data",
+     lambda r: r["role"] == "required capacity"),
+    ("HART does not match anything yet: its matching is a planned capacity", "system_data",
+     lambda r: r["system_id"] == "hart" and r["role"] == "matches"),
+    ("a capacity stated in the future tense is not a present measure", "metrics",
+     lambda r: r["metric_id"] in ("trss-monitoring-capacity", "hart-identities-capacity",
+                                  "hart-daily-transactions-capacity", "hart-modalities")
+     and " will " not in f" {r['measure']} "),
+    ("no payer is named for the Accenture, HART and FALCON-SA amounts", "contracts",
+     lambda r: r["contract_id"] in ("accenture-data-centers-2017", "hart-2018", "falcon-sa-2013-2018",
+                                    "falcon-sa-2018-11") and r["agency_id"] != ""),
+    ("the source says the military used Nexus 7, not that it owned or ran it", "systems",
+     lambda r: r["system_id"] == "nexus-7" and r["owner_id"] != ""),
+    ("'as early as' is not in the source", "events", lambda r: "early as" in r["description"].lower()),
+]
+
+
+@pytest.mark.parametrize("why, name, wrong", NOT_SAID, ids=[n[0][:60] for n in NOT_SAID])
+def test_no_row_says_more_than_the_source(why, name, wrong):
+    bad = [key for key, row in table(name).items() if wrong(row)]
+    assert not bad, f"{name}: {bad} — {why}"
+
+
+def _markdown_pages() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(PAGES.glob("*.md"))}
+
+
+@cache
+def chapter_cells(notebook: str) -> list[dict]:
+    return json.loads((NOTEBOOKS / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
+def chapter_text(notebook: str, kinds=("markdown", "code")) -> str:
+    """The cell sources of a chapter: its prose and the code that glues phrases into it."""
+    return "\n\n".join("".join(c["source"]) for c in chapter_cells(notebook) if c["cell_type"] in kinds)
+
+
+CHAPTERS = ["overview", "databases", "case_management", "cloud", "biometrics", "data_brokers"]
+
+# (why, pattern): nowhere in the chapters' cells nor in book/*.md
+NEVER_WRITTEN = [
+    ("HART's capacities are what it will have, not DHS requirements", r"\brequire(d|ments?)\b"),
+    ("HART's capacities are stated floors, not 'required minimums'", r"required minimum"),
+    ("IDENT shows ICE any immigrant who meets the justice system, not everyone", r"\beveryone\b"),
+    ("ICE offices were found to be experimenting (past)", r"\b(are|have been|were) being tried|have been tried"),
+    ("'as early as' is not in the source", r"\bas early as\b"),
+    ("ICM is a central component of TECS Modernization; 'core' only in the PIA's own phrase",
+     r"\bcore\b(?!\s+law\s+enforcement\s+case\s+management\s+tool)"),
+    ("Accenture provides data-center services; it is not said to run them", r"Accenture\W+(\w+\W+)?(runs?|operates?)"),
+    ("several companies hold TECS Modernization contracts, not two", r"\b(2|two) (firms|companies|contractors)\b"),
+    ("no payer is named for the Accenture, HART and FALCON-SA amounts", r"\b(awarded|paid) by (DHS|ICE)\b"),
+    ("the LA County Sheriff's Department uses the devices; the source does not say it buys them",
+     r"Sheriff's Department (buys|bought|purchases)"),
+    ("Unisys worked with CBP to deploy the plate readers and RFID", r"Unisys (builds|built) "),
+    ("the ACLU phrase is quoted by the AFSC page, not by the report", r"report quotes the American Civil"),
+]
+
+
+@pytest.mark.parametrize("why, pattern", NEVER_WRITTEN, ids=[n[0][:60] for n in NEVER_WRITTEN])
+def test_prose_does_not_stretch_the_source(why, pattern):
+    texts = {f"notebooks/{n}.ipynb": chapter_text(n) for n in CHAPTERS}
+    texts |= {f"book/{name}": text for name, text in _markdown_pages().items() if name != "changes.md"}
+    found = [f"{where}: …{text[max(0, m.start() - 40):m.end() + 40]}…" for where, text in texts.items()
+             for m in re.finditer(pattern, text, flags=re.IGNORECASE)]
+    assert not found, f"{why}:\n" + "\n".join(found)
+
+
+# (chapter, pattern that its prose must contain, why): facts the book once carried only in part
+ALWAYS_WRITTEN = [
+    ("biometrics", r"\bgait\b", "gait is among the biometric identifiers the source lists"),
+    ("overview", r"low-level\s+offenders", "low-level offenders are among those Secure Communities exposes"),
+    ("databases", r"low-level\s+offenders", "low-level offenders are among those Secure Communities exposes"),
+    ("biometrics", r"crossing\s+the\s+border\s+illegally", "TVS: the traveller later found crossing the border"),
+    ("biometrics", r"an\s+alert\s+goes\s+out", "TVS: a match sends an alert to immigration enforcement"),
+    ("data_brokers", r"street\s+lights", "street lights are among the plate readers' mounts"),
+    ("data_brokers", r"information\s+brokers", "another name the source gives data brokers"),
+    ("data_brokers", r"information\s+solution\s+providers", "another name the source gives data brokers"),
+    ("biometrics", r"EDDIE, a mobile application", "EDDIE is a mobile application, not a device"),
+    ("biometrics", r"were\s+found\s+to\s+be\s+experimenting", "the camera trials are a past finding"),
+    ("cloud", r"Several\s+firms\s+hold\s+contracts", "several companies hold TECS Modernization contracts"),
+    ("cloud", r"prose\.tecs_contractors`\s+among\s+them", "the two named firms are among several"),
+    ("cloud", r"a\s+central\s+part", "ICM is a central component of TECS Modernization"),
+    ("databases", r"will\s+have\s+room\s+for", "HART's capacities are what it will have"),
+    ("data_brokers", r"will\s+be\s+able\s+to\s+track", "TRSS's service will be able to track identities"),
+    ("biometrics", r"either\s+process\s+data\s+on\s+edge\s+devices\s+or", "Azure: edge processing or faster "
+                                                                          "face recognition"),
+    ("biometrics", r"makes devices used by", "the LA Sheriff's Department uses devices these firms make"),
+]
+
+
+@pytest.mark.parametrize("notebook, pattern, why", ALWAYS_WRITTEN, ids=[f"{n}:{w[:50]}" for n, _, w in ALWAYS_WRITTEN])
+def test_prose_carries_the_whole_fact(notebook, pattern, why):
+    assert re.search(pattern, chapter_text(notebook)), f"{notebook}: {why} ({pattern!r} not found)"
+
+
+def _cell_with(notebook: str, key: str) -> str:
+    cells = [t for t in (("".join(c["source"])) for c in chapter_cells(notebook) if c["cell_type"] == "markdown")
+             if f"prose.{key}`" in t]
+    assert cells, f"{notebook}: no paragraph prints prose.{key}"
+    return "\n".join(cells)
+
+
+# (chapter, glued count, what must stand beside it so the reader knows what was counted)
+COUNTS_SAY_WHAT = [
+    ("data_brokers", "data_types", ["prose.data_labels`", "prose.same_kinds`"]),
+    ("data_brokers", "n_firms", ["prose.tr_vendors`", "not on its own"]),
+    ("biometrics", "n_bio_systems", ["prose.tattoo_systems`", "tattoos"]),
+]
+
+
+@pytest.mark.parametrize("notebook, key, beside", COUNTS_SAY_WHAT, ids=[f"{n}:{k}" for n, k, _ in COUNTS_SAY_WHAT])
+def test_derived_counts_say_what_they_count(notebook, key, beside):
+    text = _cell_with(notebook, key)
+    missing = [b for b in beside if b not in text]
+    assert not missing, f"{notebook}: the paragraph printing prose.{key} lacks {missing}"
+
+
+def test_kinds_of_broker_data_under_several_names_are_counted_once():
+    """The data-broker chapter merges the names one kind of data goes by (SAME in its code); every plate,
+    location and social-media label of the broker products must be in that map, or the count of kinds
+    silently counts it again."""
+    import ast
+
+    code = chapter_text("data_brokers", kinds=("code",))
+    same = next(ast.literal_eval(node.value) for node in ast.walk(ast.parse(code))
+                if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "SAME" for t in node.targets))
+    labels = {key[1] for key, row in table("system_data").items() if row["section"] == "data_brokers"}
+    loose = sorted(x for x in labels if re.search(r"plate|location|social", x, re.I) and x not in same)
+    assert not loose, f"labels of a kind with several names, not merged by SAME: {loose}"
+    assert len(set(same.values())) < len(same), "SAME merges nothing"
+
+
+def _cites_around(notebook: str, key: str) -> set[str]:
+    """The citation keys of the first {cite:p} role after the glued phrase prose.KEY in its paragraph."""
+    text = _cell_with(notebook, key)
+    after = text[text.index(f"prose.{key}`"):]
+    m = re.search(r"\{cite:p\}`([^`]*)`", after)
+    assert m, f"{notebook}: no citation after prose.{key}"
+    return {k.strip() for k in m.group(1).split(",")}
+
+
+def test_hart_schedule_is_cited_to_the_afsc_page_only():
+    # dated November 2018, after the August 2018 report: the report cannot hold it
+    assert _cites_around("databases", "hart_phase1") == {"afsc-2019"}
+
+
+def test_aclu_phrase_is_cited_through_the_afsc_page():
+    texts = [chapter_text(n, kinds=("markdown",)) for n in CHAPTERS] + list(_markdown_pages().values())
+    roles = [m.group(1) for t in texts for m in re.finditer(r"\{cite:p\}`([^`]*)`", t)
+             if "aclu-interconnected-databases" in m.group(1)]
+    assert roles, "the ACLU phrase is not cited anywhere"
+    for keys in roles:
+        cited = {k.strip() for k in keys.split(",")}
+        assert "afsc-2019" in cited and "mijente-2018" not in cited, keys
+
+
+# --- own words: facts carry over, sentences do not ---------------------------------------------------------------
+FREE_TEXT = ("purpose", "detail", "description", "summary", "note", "measure")
+DATA_RUN = 7  # consecutive words a free-text cell may not share with the seed (outside quotation marks)
+PROSE_RUN = 12  # the same for a sentence of the chapters' prose
+
+
+def _words(text: str) -> list[str]:
+    text = text.replace("’", "'").replace("‘", "'").lower()
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text)
+
+
+def _unquoted(text: str) -> str:
+    return re.sub(r"“[^”]*”|\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)", " … ", text)
+
+
+@cache
+def _seed_runs(n: int) -> frozenset:
+    w = _words(seed_text())
+    return frozenset(tuple(w[i:i + n]) for i in range(len(w) - n + 1))
+
+
+def _copied(text: str, n: int) -> str | None:
+    w = _words(_unquoted(text))
+    runs = _seed_runs(n)
+    return next((" ".join(w[i:i + n]) for i in range(len(w) - n + 1) if tuple(w[i:i + n]) in runs), None)
+
+
+def test_free_text_in_data_is_in_our_own_words():
+    copied = [f"{name}[{key}].{col}: “{run}”" for name in sorted(primary_keys()) for key, row in table(name).items()
+              for col in FREE_TEXT if row.get(col) and (run := _copied(row[col], DATA_RUN))]
+    assert not copied, f"free text sharing {DATA_RUN}+ consecutive words with the seed:\n" + "\n".join(copied)
+
+
+def test_chapter_prose_is_in_our_own_words():
+    copied = []
+    for n in CHAPTERS:
+        prose = re.sub(r"\{[\w:-]+\}`[^`]*`", " … ", chapter_text(n, kinds=("markdown",)))
+        copied += [f"{n}: “{run}”" for sentence in re.split(r"(?<=[.;:])\s", prose)
+                   if (run := _copied(sentence, PROSE_RUN))]
+    assert not copied, f"prose sharing {PROSE_RUN}+ consecutive words with the seed:\n" + "\n".join(copied)
+
+
+def test_the_own_words_check_can_fail():
+    assert _copied("ICE has access to data collected and stored by other federal and sub-federal law enforcement "
+                   "agencies", DATA_RUN)
+    assert not _copied("IDENT holds records on people who travel, apply for visas or meet the police", DATA_RUN)

@@ -28,8 +28,8 @@ def traits(book: Chapter) -> pd.DataFrame:
 
 def modalities(book: Chapter, rows=None, **kw):
     """The biometrics chapter's matrix: systems against traits, by role."""
-    choices = {"row_order": ["hart", "ident"], "column_order": TRAITS, "future": ["required capacity"],
-               "mark_order": ["stores", "collects", "required capacity", "matches"], "row_title": "System",
+    choices = {"row_order": ["hart", "ident"], "column_order": TRAITS, "future": ["planned capacity"],
+               "mark_order": ["stores", "collects", "planned capacity", "matches"], "row_title": "System",
                "column_title": "Biometric trait", "mark_title": "What the system does with it"} | kw
     return presence(traits(book) if rows is None else rows, book, name="modalities",
                     title="Which systems hold and compare which biometric traits", row="system_id",
@@ -108,7 +108,7 @@ def test_description_names_every_cell_drawn(book, fig):
     for cell in data(fig.spec):
         assert f"{cell['row_label']} — " in fig.output.description
         assert f"{cell['column_label']}: {cell['what']}" in fig.output.description
-    assert "Hollow symbols: required capacity." in fig.output.description
+    assert "Hollow symbols: planned capacity." in fig.output.description
 
 
 def test_source_line_comes_from_the_rows(book, fig):
@@ -164,14 +164,14 @@ def symbol_scales(spec: dict) -> dict:
             for channel in ("shape", "fill", "stroke")}
 
 
-def test_a_required_capacity_is_hollow_and_a_stored_trait_filled(fig):
+def test_a_planned_capacity_is_hollow_and_a_stored_trait_filled(fig):
     scales = symbol_scales(fig.spec)
-    assert scales["fill"]["required capacity"] == HOLLOW
+    assert scales["fill"]["planned capacity"] == HOLLOW
     assert scales["fill"]["stores"] == scales["stroke"]["stores"] != HOLLOW
     assert len(set(scales["shape"].values())) == len(scales["shape"])  # every kind its own shape
     assert len(set(scales["stroke"].values())) == len(scales["stroke"])  # and its own colour
     legend = next(u for u in layers(fig.spec) if "shape" in u["encoding"])["encoding"]["shape"]["legend"]
-    assert legend["title"][-1] == "hollow: required capacity"
+    assert legend["title"][-1] == "hollow: planned capacity"
 
 
 def test_a_planned_role_is_hollow_with_its_hedge_in_the_legend(ties):
