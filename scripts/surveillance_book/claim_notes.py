@@ -1,7 +1,7 @@
 """Claims on the page: every figure the prose prints says where it comes from.
 
 ``{eval}`prose.KEY``` pastes a glued phrase (``sphinx_ext.ProseRole``) inside a ``claim`` node. In HTML the
-phrase is a quiet button; focusing it (click or Tab) shows its note: how the book got the figure, the
+phrase is a quiet link to its note, and focusing it (click or Tab) shows the note: how the book got the figure, the
 data rows (linked to the row in this page's tables), their hedges and the sources (linked to the
 bibliography). No script: CSS shows the note while focus is inside the claim, so it works from disk.
 In the PDF the phrase prints as text and the chapter ends with "Where the figures come from", one line
@@ -76,7 +76,8 @@ def visit_claim_html(self, node: claim) -> None:
     number = self.document.setdefault("claim_count", 0) + 1
     self.document["claim_count"] = number
     node["note_id"] = f"claim-note-{number}"
-    self.body.append(f'<span class="claim"><button type="button" class="claim-figure" '
+    # a link, not a button: it stays inline and wraps like the words around it
+    self.body.append(f'<span class="claim"><a class="claim-figure" href="#{node["note_id"]}" '
                      f'aria-describedby="{node["note_id"]}">')
 
 
@@ -92,7 +93,7 @@ def depart_claim_html(self, node: claim) -> None:
                      f'<a href="{html.escape(register)}">claims.csv</a>)</span>')
     if note.sources:
         parts.append(f'<span class="claim-sources">Sources: {_source_links(self, note.sources)}</span>')
-    self.body.append(f'</button><span class="claim-note" id="{node["note_id"]}">{"".join(parts)}</span></span>')
+    self.body.append(f'</a><span class="claim-note" id="{node["note_id"]}">{"".join(parts)}</span></span>')
 
 
 # --- LaTeX --------------------------------------------------------------------------------------------
