@@ -74,7 +74,7 @@ def _plates(r):
               "california-le"]
     return r[(r.section == "data_brokers") & (s.isin(plates) | o.isin(plates))
              & r.relation.isin(["uses", "contracts through", "feeds data to", "provides access to"])], {
-        "name": "plates", "title": "How licence-plate data reaches ICE", "owners": True,
+        "name": "plates", "title": "How license-plate data reaches ICE", "owners": True,
         "reverse": {"uses": "used by", "contracts through": "supplies under contract"},
         "names": {"state-local-le": "Local and state law enforcement", "california-le": "California law enforcement",
                   "repo-towing": "Repossession and towing firms", "vigilant-lpr": "Vigilant plate database",

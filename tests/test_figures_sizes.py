@@ -10,7 +10,8 @@ from IPython.display import Markdown
 from surveillance_book import charts
 from surveillance_book.chapter import Chapter, row_ids
 from surveillance_book.figures import Figure
-from surveillance_book.figures.sizes import sizes
+from surveillance_book.figures.fonts import text_width
+from surveillance_book.figures.sizes import LABEL_FONT, LABEL_PX, sizes
 from surveillance_book.paths import DATA_DIR
 from surveillance_book.text import HEDGE_WORDS, value_range
 
@@ -341,8 +342,26 @@ def test_bars_keep_the_chapters_order_and_long_names_wrap(figures):
         Chapter("cloud", as_of=AS_OF).name))
     _, brokers = figures["data-brokers-scale"]
     labels = [r["label"] for p in panels(brokers.spec) for r in panel_rows(brokers.spec, p)]
-    assert all(len(line) <= 22 for label in labels for line in label.split("\n"))
+    assert all(text_width(line, LABEL_FONT, bold=True) <= LABEL_PX for label in labels for line in label.split("\n"))
     assert not any(label.endswith("…") for label in labels)  # wrapped, not cut
+
+
+def test_a_label_longer_than_three_lines_is_wrapped_in_full_and_fits_its_column():
+    # A long name is never cut, however many lines it takes, and the label column is as wide as its widest
+    # line in the PNG's font (in bold, the highlight's weight), so Vega's labelLimit cuts nothing either.
+    book = Chapter("cloud", as_of=AS_OF, data_dir=DATA_DIR)
+    long_name = ("Front-end biometric capture devices procured, run and maintained by the airlines, airports and "
+                 "cruise lines in the Biometric Exit program, WWWW MMMM")
+    rows = application_rows(book).assign(stage=[long_name, "Being migrated"])
+    fig = sizes(rows, book, name="t", title="t", label="stage")
+    (panel,) = panels(fig.spec)
+    labels = {r["label"] for r in panel_rows(fig.spec, panel)}
+    wrapped = next(label for label in labels if label.startswith("Front-end"))
+    lines = wrapped.split("\n")
+    assert len(lines) > 3 and " ".join(lines).replace("- ", "-") == long_name  # every word, none cut
+    assert "…" not in wrapped
+    axis = panel["encoding"]["y"]["axis"]
+    assert all(text_width(line, LABEL_FONT, bold=True) <= axis["labelLimit"] - 8 for line in lines)
 
 
 def test_two_bars_with_one_label_in_a_panel_are_refused():

@@ -122,12 +122,27 @@ def test_highlight_changes_the_spec_and_shows_in_grey_too(figures, highlighted):
     assert {"giant-oak-contracts-2018", "hsi-gost-2016"} <= giant_oak
     assert {r for r, h in marked.items() if h == "giant-oak"} == giant_oak
     assert set(drawn(plain_fig).hl) == {"other"}
-    bars, labels = layers(fig)
+    bars, *_, labels = layers(fig)
     (accent,) = bars["encoding"]["stroke"]["condition"]
     assert accent["value"] == charts.ACCENT and "'giant-oak'" in accent["test"]
     # not by colour alone: a thicker outline and a bold label
     assert bars["encoding"]["strokeWidth"]["condition"]["value"] > bars["encoding"]["strokeWidth"]["value"]
     assert "bold" in labels["mark"]["fontWeight"]["expr"]
+
+
+def test_highlighted_bars_are_framed_in_a_dark_line_so_they_stand_out_in_grey(figures, highlighted):
+    # the accent fill and a thicker outline in the same colour can print as any other grey: a dark frame cannot
+    for key in ("giant-oak", "palantir"):
+        fig = highlighted[key][2]
+        frames = [layer for layer in layers(fig)
+                  if any(key in str(step.get("filter")) for step in layer.get("transform", []))]
+        (frame,) = frames
+        mark = frame["mark"]
+        assert mark["type"] == "bar" and mark["filled"] is False
+        red, green, blue = (int(mark["stroke"][i:i + 2], 16) for i in (1, 3, 5))
+        assert max(red, green, blue) < 64  # near black, whatever the bar's colour
+        assert mark["xOffset"] < 0 < mark["x2Offset"] and mark["yOffset"] < 0 < mark["y2Offset"]  # round the bar
+    assert all("transform" not in layer for layer in layers(figures["data_brokers"][2]))  # no highlight, no frame
 
 
 def test_highlight_not_in_the_rows_marks_none(highlighted):

@@ -27,6 +27,7 @@ from .. import charts
 from ..chapter import Chapter, row_ids
 from ..text import count, month, value_range
 from .figure import Figure, nothing_known, plain
+from .fonts import text_width
 
 LOWER_BOUNDS = ("over", "more than", "at least")
 UPPER_BOUNDS = ("up to",)
@@ -35,8 +36,8 @@ FUTURE_STATUSES = ("planned", "in development")
 SCALE_WORDS = ((1e9, "billions"), (1e6, "millions"), (1e3, "thousands"))
 WIDTH = 440  # axis labels plus plot, in px: landscape, prints at full column width
 BAR = 14  # bar thickness, px
-LABEL_CHARS, LABEL_LINES = 22, 3  # a bar's label wraps at 22 characters, onto at most three lines
-LINE_PX, CHAR_PX = 14, 7.2  # one line and about one character of 12 px Liberation Sans (bold)
+LABEL_PX, LABEL_FONT = 160, 12  # a bar's label wraps to lines of at most this many px (as wide as it takes)
+LINE_PX = 14  # one line of a label
 DRAWN = ("row", "label", "subject_name", "measure", "unit", "panel", "qualifier", "figure", "text", "period",
          "as_of", "hl", "bar_end", "low_x", "high_x", "edge")  # the columns the chart needs
 TOOLTIP = {"subject_name": "Subject", "measure": "Measure", "figure": "Figure as stated", "period": "Period",
@@ -62,7 +63,9 @@ def sizes(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, label: st
         return nothing_known(book, what, rows)
     bars = _bars(rows, book, label, units or {})
     # One label column for all panels, so that their plots line up and can be read one under another.
-    extent = round(max(len(line) for text in bars.label for line in text.split("\n")) * CHAR_PX) + 12
+    # as wide as the widest line of any label, in bold (the highlight's weight), and the label's padding
+    extent = round(max(text_width(line, LABEL_FONT, bold=True) for text in bars.label
+                       for line in text.split("\n"))) + 12
     panels = [_panel(bars[bars.panel == unit], book, (headings or {}).get(unit, _heading(bars, unit)), extent)
               for unit in dict.fromkeys(bars.panel)]
     key = [KEY[k] for k in KEY if bars[k].any()]
@@ -132,8 +135,14 @@ def _default_labels(bars: pd.DataFrame) -> pd.Series:
 
 
 def _wrap(text: str) -> str:
-    # Long names ("Vigilant Solutions commercial license-plate reader database") wrap instead of being cut.
-    return "\n".join(textwrap.wrap(text, LABEL_CHARS, max_lines=LABEL_LINES, placeholder="…")) or text
+    """Long names ("Vigilant Solutions commercial license-plate reader database") on as many lines of at most
+    LABEL_PX as they need, broken at spaces and hyphens, never cut: a word wider than that stands on its own
+    line (and the labels' column widens for it)."""
+    for chars in range(len(text), 0, -1):
+        lines = textwrap.wrap(text, chars, break_long_words=False) or [text]
+        if all(text_width(line, LABEL_FONT, bold=True) <= LABEL_PX for line in lines):
+            return "\n".join(lines)
+    return "\n".join(textwrap.wrap(text, 1, break_long_words=False)) or text
 
 
 def _scaled(bars: pd.DataFrame) -> pd.DataFrame:
@@ -166,13 +175,13 @@ def _heading(bars: pd.DataFrame, unit: str) -> str | None:
 
 def _panel(panel: pd.DataFrame, book: Chapter, heading: str | None, extent: int) -> alt.LayerChart:
     """One unit: its bars, their hedges, their figures, on its own x scale."""
-    # Each band holds the figure above its bar and the bar's label of up to three lines.
+    # Each band holds the figure above its bar and its label, however many lines that takes.
     band = max(40, LINE_PX * int(panel.label.str.count("\n").max() + 1) + 16)
     # Plain dicts for axes, scales and tooltips: Altair copies its objects, every unset property included, at
     # each step of building a chart, and dicts are cheaper to copy.
     y = alt.Y("label:N", sort=list(panel.label), title=None, axis=dict(
         labelLimit=extent, minExtent=extent, maxExtent=extent, ticks=False, domain=False, labelPadding=8,
-        labelFontSize=12, labelLineHeight=LINE_PX, labelExpr="split(datum.label, '\\n')",
+        labelFontSize=LABEL_FONT, labelLineHeight=LINE_PX, labelExpr="split(datum.label, '\\n')",
         labelFontWeight=_bold_labels(panel), labelOffset=_centred(panel)))
     tooltip = [{"field": field, "type": "nominal", "title": title} for field, title in TOOLTIP.items()]
     data = plain(panel[list(DRAWN)])

@@ -29,6 +29,8 @@ LANE_HEIGHT = 17  # numbered timelines: one lane of bars with their numbers
 MIN_BAR_PX = 5  # a month in a long span is ~2 px wide; widened (about its middle) so it shows, hollow or not
 BREAK_PX = 30  # room given to the years left out
 MIN_SEGMENT_PX = 48  # a lone year before a break still gets room for its bar and label
+OUTLINE, OUTLINE_GAP = "#111111", 3  # the frame round a highlighted bar, and its distance from the bar (px)
+NUMBER_GAP = OUTLINE_GAP + 4  # px from a bar's end to its number, clear of the frame
 
 
 def timeline(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, order: Sequence[str] | None = None,
@@ -54,7 +56,7 @@ def timeline(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, order:
         shown = shown.assign(number=range(1, len(shown) + 1))
     events = _events(shown, book, color_by)
     # numbered: room right of the axis for the number of an event that ends with it
-    room = text_width(str(len(events)), bold=True) + 8 if numbered else 0
+    room = text_width(str(len(events)), bold=True) + NUMBER_GAP + 4 if numbered else 0
     axis = _TimeAxis.fit(events.start_year, events.end_year, width - room, break_years)
     events = _drawn_span(events, axis)
     events, height = _pack_numbered(events, axis) if numbered else _stack_labelled(events, width)
@@ -212,7 +214,7 @@ def _pack_numbered(events: pd.DataFrame, axis: _TimeAxis) -> tuple[pd.DataFrame,
     lane_ends: list[float] = []
     lanes = []
     for start, end, number in zip(starts, ends, events.number, strict=True):
-        room = end + 4 + text_width(number, bold=True) + 6
+        room = end + NUMBER_GAP + text_width(number, bold=True) + 6
         lane = next((i for i, last in enumerate(lane_ends) if last <= start), len(lane_ends))
         lane_ends[lane:lane + 1] = [room]
         lanes.append(lane)
@@ -229,7 +231,8 @@ def _chart(events: pd.DataFrame, book: Chapter, axis: _TimeAxis, *, color_by, co
         alt.Tooltip("who:N", title="Who, what"), alt.Tooltip("caution:N", title="Hedge on the date"),
         alt.Tooltip("row:N", title="Row")])
     scale = alt.Scale(domain=axis.domain, range=axis.range, nice=False, zero=False)
-    x = alt.X("x_from:Q", scale=scale, axis=_x_axis(axis, events.hedged.any(), int(axis.range[-1])))
+    x = alt.X("x_from:Q", scale=scale, axis=_x_axis(axis, events.hedged.any(), (events.hl != "other").any(),
+                                                    int(axis.range[-1])))
     stroke = _stroke(events, book, color_by, colors, width)
     # Hollow: a hedged date; the accent, a thicker outline and a bold label: the highlight, also in grey.
     fill = {"condition": [{"test": "datum.hedged", "value": "white"}, *stroke.get("condition", [])],
@@ -238,22 +241,34 @@ def _chart(events: pd.DataFrame, book: Chapter, axis: _TimeAxis, *, color_by, co
     bars = base.mark_bar(cornerRadius=2).encode(
         x=x, x2="x_to:Q", y=alt.Y("bar_top:Q", scale=None, axis=None), y2="bar_bottom:Q",
         stroke=stroke, fill=fill, strokeWidth=_if_highlight(book, 3, 1.5))
+    layers = [bars, *_outline(base, book, x)]
     if numbered:  # the number just right of its bar
-        labels = base.mark_text(align="left", baseline="middle", dx=4, fontSize=FONT_SIZE, color="#333",
+        labels = base.mark_text(align="left", baseline="middle", dx=NUMBER_GAP, fontSize=FONT_SIZE, color="#333",
                                 fontWeight=bold).encode(
             x=alt.X("x_to:Q", scale=scale), y=alt.Y("label_y:Q", scale=None, axis=None), text="label:N")
     else:  # the label above its bar, from the left edge, so the whole width is there for it
         labels = base.mark_text(align="left", baseline="top", fontSize=FONT_SIZE, lineHeight=LINE_HEIGHT,
                                 lineBreak="\n", color="#333", fontWeight=bold).encode(
             x=alt.value(0), y=alt.Y("label_y:Q", scale=None, axis=None), text="label:N")
-    return alt.layer(bars, labels)
+    return alt.layer(*layers, labels)
 
 
-def _x_axis(axis: _TimeAxis, any_hedged: bool, width: int) -> alt.Axis:
+def _outline(base: alt.Chart, book: Chapter, x: alt.X) -> list[alt.Chart]:
+    """A dark frame a few pixels round each highlighted bar: in grey the accent may look like any other colour,
+    a frame does not (a hedged, hollow bar keeps its accent outline inside it)."""
+    if not book.highlight:
+        return []
+    return [base.mark_bar(filled=False, stroke=OUTLINE, strokeWidth=1.5, cornerRadius=3, xOffset=-OUTLINE_GAP,
+                          x2Offset=OUTLINE_GAP, yOffset=-OUTLINE_GAP, y2Offset=OUTLINE_GAP).encode(
+        x=x, x2="x_to:Q", y=alt.Y("bar_top:Q", scale=None, axis=None), y2="bar_bottom:Q").transform_filter(
+        f"datum.hl === {charts.vega_literal(book.highlight)}")]
+
+
+def _x_axis(axis: _TimeAxis, any_hedged: bool, any_highlighted: bool, width: int) -> alt.Axis:
     grid, labelled, after_break = axis.ticks()
     is_break = f"indexof({axis.breaks}, datum.value) >= 0"
     key = ["bar = the period the date gives"] + (["hollow = date hedged by the source"] if any_hedged else []) \
-        + (["// = years left out"] if axis.breaks else [])
+        + (["framed = highlighted"] if any_highlighted else []) + (["// = years left out"] if axis.breaks else [])
     return alt.Axis(
         values=sorted(grid + axis.breaks), format="d", labelAngle=0, labelOverlap=False, gridColor="#eeeeee",
         labelExpr=f"{is_break} ? '//' : indexof({labelled}, datum.value) >= 0 ? datum.label : ''",
