@@ -539,7 +539,7 @@ ALWAYS_WRITTEN = [
     ("biometrics", r"\bgait\b", "gait is among the biometric identifiers the source lists"),
     ("overview", r"low-level\s+offenders", "low-level offenders are among those Secure Communities exposes"),
     ("databases", r"low-level\s+offenders", "low-level offenders are among those Secure Communities exposes"),
-    ("biometrics", r"crossing\s+the\s+border\s+illegally", "TVS: the traveller later found crossing the border"),
+    ("biometrics", r"crossing\s+the\s+border\s+illegally", "TVS: the traveler later found crossing the border"),
     ("biometrics", r"an\s+alert\s+goes\s+out", "TVS: a match sends an alert to immigration enforcement"),
     ("data_brokers", r"street\s+lights", "street lights are among the plate readers' mounts"),
     ("data_brokers", r"information\s+brokers", "another name the source gives data brokers"),

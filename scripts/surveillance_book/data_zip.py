@@ -38,11 +38,11 @@ columns that refer to rows of other tables. Any Frictionless tool reads the pack
 |---|---|
 {files}
 
-## Licence
+## License
 
-The data are licensed under the {licence_title} licence ({licence_name}), {licence_path};
+The data are licensed under the {licence_title} license ({licence_name}), {licence_path};
 the notice is in `{licence_file}`. You may share and adapt them for any purpose, giving appropriate credit
-(cite the edition, below), linking to the licence and saying if you changed them. The documents the facts
+(cite the edition, below), linking to the license and saying if you changed them. The documents the facts
 are drawn from (`sources.csv`) remain under their own terms.
 
 ## How to cite
@@ -121,7 +121,7 @@ def readme(data_dir: Path = DATA_DIR, ed: editions.Edition | None = None) -> str
     licence = descriptor["licenses"][0]
     resources = descriptor["resources"]
     files = [(README_NAME, "this description"),
-             (LICENCE_NAME, f"the licence notice ({licence['name']})"),
+             (LICENCE_NAME, f"the license notice ({licence['name']})"),
              (CITATION_NAME, "the citation of the edition (Citation File Format)"),
              (PACKAGE_FILE, "the descriptor: tables, columns, types, keys")]
     files += [(res["path"], f"{res.get('title', res['name'])}: {res.get('description', '')}") for res in resources]
