@@ -5,6 +5,11 @@ a cold build (every notebook executed, HTML and PDF), a no-op rebuild, a rebuild
 one CSV changed, after one notebook changed, and the baseline: plain `jupyter-book build`
 with `execute_notebooks: force`, HTML then PDF. Each is the median of BENCH_RUNS runs
 (default 3); peak memory is the largest total resident memory of the whole process tree.
+
+Then the scale series: synthetic, schema-valid data packages ``BENCH_SCALES`` times as long as the real one
+(default 1,10,50; ``scripts/make_scale_data.py``, seeded, written into the scratch copy only), each stage
+timed on its own — validate, chapters, directory pages, HTML, PDF — and a one-row change rebuilt. A stage
+that runs past ``BENCH_STAGE_TIMEOUT`` seconds (default 900) is reported as such.
 """
 
 import csv
@@ -44,7 +49,7 @@ def tree_rss(root_pid: int) -> int:
     return total
 
 
-def measure(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int]:
+def measure(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> tuple[float, int]:
     start = time.monotonic()
     process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -53,12 +58,16 @@ def measure(cmd: list[str], cwd: Path, env: dict) -> tuple[float, int]:
         nonlocal peak
         while process.poll() is None:
             peak = max(peak, tree_rss(process.pid))
+            if timeout and time.monotonic() - start > timeout:
+                process.kill()
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
     sampler.start()
     _, err = process.communicate()
     sampler.join()
+    if timeout and time.monotonic() - start > timeout:
+        return float("inf"), peak
     if process.returncode != 0:
         sys.exit(f"bench: {' '.join(cmd)} failed:\n{err[-3000:]}")
     return time.monotonic() - start, peak
@@ -148,7 +157,60 @@ def main() -> int:
     for name, (seconds, peak) in results.items():
         print(f"{name:45} {seconds:8.1f} {seconds / base:11.2f} {seconds / cold_time:8.2f} {peak / 2**20:9.0f}")
     shutil.rmtree(repo.parent, ignore_errors=True)
+    scale_series()
     return 0
+
+
+SCALES = [int(f) for f in os.environ.get("BENCH_SCALES", "1,10,50").split(",")]
+STAGE_TIMEOUT = float(os.environ.get("BENCH_STAGE_TIMEOUT", "900"))
+STAGES = {
+    "validate": "from surveillance_book.validate import validate; assert not validate()",
+    "chapters": "from surveillance_book.execute import execute_stale; execute_stale(True)",
+    "directory": "from surveillance_book import directory; from surveillance_book.execute import notebooks; "
+                 "directory.generate(notebooks())",
+    "html": "from pathlib import Path; from surveillance_book.build import sphinx; "
+            "sphinx('html', Path('_build/.work/html'), False)",
+    "pdf": "from pathlib import Path; from surveillance_book.build import sphinx; "
+           "sphinx('pdflatex', Path('_build/.work/pdf'))",
+}
+
+
+def scale_series() -> None:
+    """Each stage's time and peak memory on data packages SCALES times as long, and a one-row change."""
+    python = str(VENV_BIN / "python")
+    rows = []
+    for factor in SCALES:
+        repo = scratch_copy()
+        env = {**os.environ, "PYTHONPATH": str(repo / "scripts")}
+        measure([python, "scripts/make_scale_data.py", "--factor", str(factor), "--seed", "1", "--out",
+                 str(repo.parent / "data")], repo, env)
+        shutil.rmtree(repo / "data")
+        shutil.move(repo.parent / "data", repo / "data")
+        lines = sum(len(p.read_text().splitlines()) - 1 for p in (repo / "data").glob("*.csv"))
+        timings = {stage: measure([python, "-c", code], repo, env, STAGE_TIMEOUT) for stage, code in STAGES.items()}
+        measure([python, "scripts/build_book.py"], repo, env, STAGE_TIMEOUT)  # the book as built, then one row
+        edit_one_fact(repo / "data" / "relationships.csv", "detail")
+        timings["one row changed"] = measure([python, "scripts/build_book.py"], repo, env, STAGE_TIMEOUT)
+        rows.append((factor, lines, timings))
+        print(f"  measured: scale x{factor}", file=sys.stderr, flush=True)
+        shutil.rmtree(repo.parent, ignore_errors=True)
+    print(f"\nscale series (synthetic data; a stage past {STAGE_TIMEOUT:.0f} s is 'inf'): seconds / peak MB\n")
+    names = [*STAGES, "one row changed"]
+    print(f"{'data':>6} {'rows':>7} " + " ".join(f"{n:>16}" for n in names) + f" {'cold total':>11}")
+    for factor, lines, timings in rows:
+        cells = " ".join(f"{t:9.1f} /{m / 2**20:5.0f}" for t, m in (timings[n] for n in names))
+        cold = sum(timings[n][0] for n in STAGES)
+        print(f"{'x' + str(factor):>6} {lines:7d} {cells} {cold:11.1f}")
+    base = rows[0][2]
+    for factor, _, timings in rows[1:]:
+        growth = {n: timings[n][0] / max(base[n][0], 0.01) for n in STAGES}
+        worst = max(growth, key=growth.get)
+        print(f"x{factor}: slowest growth {worst} ×{growth[worst]:.1f} for ×{factor // rows[0][0]} the rows "
+              f"({'linear or better' if growth[worst] <= factor // rows[0][0] * 1.25 else 'worse than linear'})")
+    last_factor, _, last = rows[-1]
+    cold = sum(last[n][0] for n in STAGES)
+    print(f"targets at x{last_factor}: cold build {cold:.0f} s (target < 300), one row changed "
+          f"{last['one row changed'][0]:.0f} s (target < 60)")
 
 
 if __name__ == "__main__":
