@@ -30,7 +30,8 @@ CHARTS_JS = """Array.from(document.querySelectorAll('div.vega-chart')).map(
 AXE_JS = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 # axe's default rules (WCAG 2.0-2.2 A and AA, and its best practices) and label-content-name-mismatch
 # (WCAG 2.5.3, a name that says what the control shows), which axe ships switched off as experimental.
-AXE_OPTIONS = {"rules": {"label-content-name-mismatch": {"enabled": True}}}
+# No preload: axe would fetch the stylesheets again, which a page opened from disk may not (CORS errors).
+AXE_OPTIONS = {"preload": False, "rules": {"label-content-name-mismatch": {"enabled": True}}}
 AXE_RUN_JS = """axe.run(document, %s).then(result => result.violations.map(v => ({
   id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))})))"""
 FAILING_IMPACTS = ("serious", "critical")

@@ -14,6 +14,7 @@ here names the axe rule it answers.
   the theme already does for wide tables.
 """
 
+import os
 from pathlib import Path
 
 from docutils import nodes
@@ -37,7 +38,9 @@ document.addEventListener("DOMContentLoaded", () => {
 
 
 def _templates_first(app, config) -> None:
-    config.templates_path = [str(TEMPLATES), *[p for p in config.templates_path if p != str(TEMPLATES)]]
+    # relative to the book, so the configuration (hashed into .buildinfo) is the same in every clone
+    ours = os.path.relpath(TEMPLATES, app.confdir)
+    config.templates_path = [ours, *[p for p in config.templates_path if p != ours]]
 
 
 def _visit_hidden_cell(self, node) -> None:
