@@ -90,6 +90,14 @@ def row_refs(frame: pd.DataFrame, data_dir=DATA_DIR) -> list[dict]:
     return [{"table": frame.attrs["table"], "id": i} for i in row_ids(frame, data_dir=data_dir)]
 
 
+def _keys(frame: pd.DataFrame, data_dir) -> list[str]:
+    """The id columns of the tables a frame's rows come from (a key of one column: in a composite key such
+    as system_data's, the system is a reference like any other)."""
+    keys = {r["name"]: r["schema"]["primaryKey"] for r in package(data_dir)["resources"]}
+    return [k for t in tables_of(frame) for k in ([keys[t]] if isinstance(keys[t], str) else keys[t][:1])
+            if isinstance(keys[t], str) or len(keys[t]) == 1]
+
+
 def _are_rows(frame: pd.DataFrame, data_dir) -> bool:
     """Whether a frame holds rows of data/ with their keys (a summary of rows, e.g. grouped, does not)."""
     keys = {r["name"]: r["schema"]["primaryKey"] for r in package(data_dir)["resources"]}
@@ -233,16 +241,18 @@ class Chapter:
 
     # --- sources ------------------------------------------------------------------------------------
     def source_label(self, source_id: str) -> str:
-        """How a source is named on a chart: short author and year, "Mijente et al. (2018)"."""
-        src = self.everything("sources").set_index("source_id").loc[source_id]
-        if pd.isna(src.publisher):
-            author = str(src.title)  # contract records and the like have no author
-        else:
-            orgs = self.everything("organizations")
-            short = dict(zip(orgs.name, orgs.short_name.fillna(orgs.name), strict=True))
-            first, *others = str(src.publisher).split(" (")[0].split(", ")  # "AFSC (Investigate)" -> AFSC
-            author = short.get(first, first) + (" et al." if others else "")
-        return f"{author} ({src.published.year if pd.notna(src.published) else 'n.d.'})"
+        """How a source is named on a chart, in a table and in a claim's note, as the text cites it: short
+        author and year, "Mijente et al. (2018)", lettered where two would read alike ("ACLU (n.d.-b)")."""
+        return self._source_labels[source_id]
+
+    @cached_property
+    def _source_labels(self) -> dict[str, str]:
+        from .references import label_years, short_author  # the citations' rule, so both read the same
+
+        sources, orgs = self.everything("sources"), self.everything("organizations")
+        short = dict(zip(orgs.name, orgs.short_name.fillna(orgs.name), strict=True))
+        years = label_years(sources, short)
+        return {row.source_id: f"{short_author(row, short)} ({years[row.source_id]})" for _, row in sources.iterrows()}
 
     def source_ids(self, *frames: pd.DataFrame) -> list[str]:
         """The documents behind some rows: where each was read, then what those rely on."""
@@ -267,15 +277,32 @@ class Chapter:
         files = ", ".join(f"data/{t}.csv" for t in tables_of(rows))
         if not len(rows):
             return Markdown(f"*No row of {files or 'the data'} for this table had been stated by {self.date_text}.*")
-        shown = rows[list(columns)] if columns else rows
-        if "source_id" in shown:  # a reader's table names a source as the text cites it, not by its id
-            shown = shown.assign(source_id=[self.source_label(s) if pd.notna(s) else s for s in shown.source_id])
+        shown = self._in_words(rows[list(columns)] if columns else rows)
         shown = shown.rename(columns=columns) if columns else shown
         caption = f"{caption} ({files})" if files and ".csv" not in caption else caption
         anchored = row_refs(rows, self.data_dir) if _are_rows(rows, self.data_dir) else None  # not a summary
         links = {header: self.profile_links(rows, column) for column, header in (columns or {}).items()}
         return source_table(shown, caption=caption, name=f"tbl-{self.section.replace('_', '-')}-{name}",
                             widths=widths, rows=anchored, links={h: v for h, v in links.items() if v})
+
+    def _in_words(self, shown: pd.DataFrame) -> pd.DataFrame:
+        """A reader's table names organizations, systems and sources as the text does, not by their ids: a
+        column of ids of another table becomes names (linked to their pages), one of source ids citations.
+        The rows' own ids stay: they are how a reader finds the row in data/."""
+        from .directory.chapters import ENTITY_COLUMNS
+
+        own = set(_keys(shown, self.data_dir))
+        sources = set(self.everything("sources").source_id)
+        words = {}
+        for column in shown.columns:
+            values = shown[column].dropna()
+            if column in own or not len(values) or not all(isinstance(v, str) for v in values):
+                continue
+            if column in ENTITY_COLUMNS:
+                words[column] = shown[column].map(lambda i: self.name(i) if isinstance(i, str) else i)
+            elif set(values) <= sources:
+                words[column] = shown[column].map(lambda i: self.source_label(i) if isinstance(i, str) else i)
+        return shown.assign(**words) if words else shown
 
     def profile_links(self, rows: pd.DataFrame, column: str) -> list | None:
         """Per row, the address of the directory page of the organization or system a column names (by

@@ -1,8 +1,9 @@
-"""In each chapter, the first use of every glossary term links to its glossary entry.
+"""In each chapter, the first use of every glossary term links to its glossary entry and is indexed.
 
 A Sphinx transform, so the notebooks' prose stays plain text for JupyterLab: in a chapter's paragraphs
 (not in headings, tables, captions, links, code or glued figures) the first whole-word occurrence of
-each term becomes a ``term`` reference, resolved by Sphinx against ``book/directory/glossary.md``.
+each term becomes a ``term`` reference, resolved by Sphinx against ``book/directory/glossary.md``, with an
+index entry there, so the PDF's index sends a reader to the chapters, not only to the directory.
 """
 
 import re
@@ -22,13 +23,17 @@ SKIP = (nodes.title, nodes.reference, nodes.literal, nodes.literal_block, nodes.
 
 
 @cache
-def _pattern() -> re.Pattern | None:
+def _words() -> tuple[frozenset[str], re.Pattern | None]:
+    """The glossary's terms (linked and indexed at first use), and a pattern of those and of every other
+    organization's and system's name (indexed at first use, so the index sends a reader to the chapters)."""
     book = Chapter("overview", as_of=BOOK_AS_OF, data_dir=DATA_DIR)
-    terms = glossary(entities(book), glossary_terms(REPO / "book"))
-    if not terms:
-        return None
-    words = sorted(terms, key=len, reverse=True)  # "ICE HSI" before "ICE"
-    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+    everyone = entities(book)
+    terms = glossary(everyone, glossary_terms(REPO / "book"))
+    names = set(terms) | {n for e in everyone for n in (e.name, e.short) if len(n) > 2}
+    if not names:
+        return frozenset(), None
+    words = sorted(names, key=len, reverse=True)  # "ICE HSI" before "ICE"
+    return frozenset(terms), re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
 
 
 def _skipped(node: nodes.Node) -> bool:
@@ -43,7 +48,7 @@ class FirstUse(SphinxTransform):
     default_priority = 700
 
     def apply(self, **kwargs) -> None:
-        pattern = _pattern()
+        terms, pattern = _words()
         if pattern is None or not self.env.docname.startswith("notebooks/"):
             return
         for resource in ("organizations.csv", "systems.csv"):  # the terms come from these
@@ -53,20 +58,26 @@ class FirstUse(SphinxTransform):
             parent = text.parent
             if not isinstance(parent, nodes.paragraph) or _skipped(parent):
                 continue
-            self._link_first(text, pattern, done)
+            self._mark_first(text, pattern, terms, done)
 
-    def _link_first(self, text: nodes.Text, pattern: re.Pattern, done: set[str]) -> None:
+    def _mark_first(self, text: nodes.Text, pattern: re.Pattern, terms: frozenset[str], done: set[str]) -> None:
         source, parts, at = str(text), [], 0
         for match in pattern.finditer(source):
             term = match.group(1)
             if term.casefold() in done:
                 continue
             done.add(term.casefold())
-            parts += [nodes.Text(source[at:match.start()]), self._reference(term)]
+            shown = self._reference(term) if term in terms else nodes.Text(term)
+            parts += [nodes.Text(source[at:match.start()]), *self._index(term), shown]
             at = match.end()
         if parts:
             parts.append(nodes.Text(source[at:]))
             text.parent.replace(text, [p for p in parts if not (isinstance(p, nodes.Text) and not str(p))])
+
+    def _index(self, term: str) -> list[nodes.Node]:
+        target = nodes.target("", "", ids=[f"index-{self.env.new_serialno('index')}"])
+        self.document.note_explicit_target(target)
+        return [addnodes.index(entries=[("single", term, target["ids"][0], "", None)]), target]
 
     def _reference(self, term: str) -> addnodes.pending_xref:
         return addnodes.pending_xref("", nodes.inline(term, term, classes=["xref", "std", "std-term"]),

@@ -98,7 +98,7 @@ def glossary_page(terms: dict[str, tuple[str, Entity | None]]) -> str:
         definition, entity = terms[term]
         text = escape_markdown(definition)
         if entity is not None:
-            text = (f"{text} ({escape_markdown(entity.kind)}); see its "
-                    f"[directory page](/book/directory/{entity.address}.md).")
+            # "the directory": its entry is in the PDF's appendix too; the web edition links the full page
+            text = f"{text} ({escape_markdown(entity.kind)}); see [the directory](/book/directory/{entity.address}.md)."
         lines += [escape_markdown(term), f"  {text}", ""]
     return "\n".join(lines + ["```"]) + "\n"
