@@ -11,7 +11,8 @@ here names the axe rule it answers.
 - The bibliography's entries are list items of their list: docutils gives them the role
   ``doc-biblioentry``, which ARIA 1.2 deprecates and which is no list item (``aria-required-children``).
 - A chart wider than the page scrolls, so the keyboard can reach it (``scrollable-region-focusable``), as
-  the theme already does for wide tables.
+  the theme already does for wide tables; a chart layer with nothing to draw is hidden from screen readers
+  (Vega leaves an empty, unnamed mark group: ``svg-img-alt``).
 """
 
 import os
@@ -21,12 +22,14 @@ from docutils import nodes
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# A chart drawn wider than its box scrolls sideways: give it a tab stop then (and only then), so a
-# keyboard can scroll it. Charts are drawn after the page loads, so watch their size.
-SCROLLABLE_CHARTS_JS = """
+# Charts are drawn after the page loads, so watch them. A chart drawn wider than its box scrolls sideways:
+# give it a tab stop then (and only then), so a keyboard can scroll it. A layer with no rows to draw (as of
+# an earlier date, or nothing highlighted) leaves Vega's empty mark group with a role but no name: hide it.
+CHARTS_JS = """
 document.addEventListener("DOMContentLoaded", () => {
   const mark = (chart) => {
     if (chart.scrollWidth > chart.clientWidth) { chart.tabIndex = 0; } else { chart.removeAttribute("tabindex"); }
+    chart.querySelectorAll("g.role-mark:empty").forEach((layer) => layer.setAttribute("aria-hidden", "true"));
   };
   const watch = new ResizeObserver((entries) => entries.forEach((entry) => mark(entry.target)));
   document.querySelectorAll(".hts-chart .vega-chart").forEach((chart) => {
@@ -75,5 +78,5 @@ def setup(app):
     app.connect("config-inited", _templates_first)
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))
     app.add_node(nodes.citation, override=True, html=(_visit_citation, _depart_citation))
-    app.add_js_file(None, body=SCROLLABLE_CHARTS_JS)
+    app.add_js_file(None, body=CHARTS_JS)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
