@@ -1,8 +1,8 @@
 """Claims on the page: every figure the prose prints says where it comes from.
 
 ``{eval}`prose.KEY``` pastes a glued phrase (``sphinx_ext.ProseRole``) inside a ``claim`` node. In HTML the
-phrase is a quiet link to its note, and focusing it (click or Tab) shows the note: how the book got the figure, the
-data rows (linked to the row in this page's tables), their hedges and the sources (linked to the
+phrase is quietly underlined and takes the focus; focused (by click or Tab) it shows its note: how the book
+got the figure, the data rows (linked to the row in this page's tables), their hedges and the sources (linked to the
 bibliography). No script: CSS shows the note while focus is inside the claim, so it works from disk.
 In the PDF the phrase prints as text and the chapter ends with "Where the figures come from", one line
 per figure. What a note says comes from ``claims.note``, the one reading of the rows.
@@ -76,8 +76,9 @@ def visit_claim_html(self, node: claim) -> None:
     number = self.document.setdefault("claim_count", 0) + 1
     self.document["claim_count"] = number
     node["note_id"] = f"claim-note-{number}"
-    # a link, not a button: it stays inline and wraps like the words around it
-    self.body.append(f'<span class="claim"><a class="claim-figure" href="#{node["note_id"]}" '
+    # a focusable span, not a <button> (which would not wrap with the sentence) nor a link to the note
+    # (following it moves the focus away, and the note closes)
+    self.body.append(f'<span class="claim"><span class="claim-figure" tabindex="0" role="button" '
                      f'aria-describedby="{node["note_id"]}">')
 
 
@@ -93,7 +94,7 @@ def depart_claim_html(self, node: claim) -> None:
                      f'<a href="{html.escape(register)}">claims.csv</a>)</span>')
     if note.sources:
         parts.append(f'<span class="claim-sources">Sources: {_source_links(self, note.sources)}</span>')
-    self.body.append(f'</a><span class="claim-note" id="{node["note_id"]}">{"".join(parts)}</span></span>')
+    self.body.append(f'</span><span class="claim-note" id="{node["note_id"]}">{"".join(parts)}</span></span>')
 
 
 # --- LaTeX --------------------------------------------------------------------------------------------
