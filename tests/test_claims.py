@@ -237,7 +237,7 @@ def test_a_changed_fact_is_listed_among_the_changed_claims(tmp_path):
     from surveillance_book.edition import write_edition
 
     clone = fresh_clone(tmp_path / "book")
-    _git(clone, "commit", "-qam", "edition as tested")
+    _git(clone, "commit", "-q", "--allow-empty", "-am", "edition as tested")  # a clean tree has nothing to add
     _git(clone, "tag", "v0.0.1")
     write_edition("0.0.2", datetime.date(2026, 12, 31), clone / "CITATION.cff")
     metrics = clone / "data" / "metrics.csv"
