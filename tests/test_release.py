@@ -51,8 +51,10 @@ def test_release_folder_holds_the_edition_with_matching_checksums(built_book, tm
     folder = release.write_release_folder("0.1.0", built_book, tmp_path / "v0.1.0")
     names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     stem = "high-tech-surveillance-of-immigrants-0.1.0"
-    for expected in (f"{stem}.pdf", f"{stem}-html.zip", f"{stem}-data.zip", "CITATION.cff", "SHA256SUMS"):
+    for expected in (f"{stem}.pdf", f"{stem}-html.zip", f"{stem}-data.zip", "CITATION.cff", "claims.csv",
+                     "SHA256SUMS"):
         assert expected in names
+    assert (folder / "claims.csv").read_bytes() == (built_book / "claims.csv").read_bytes()  # the edition's register
     assert any(n.startswith("notebooks/") and n.endswith(".ipynb") for n in names)
     sums = dict(reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines())
     assert set(sums) == set(names) - {"SHA256SUMS"}
