@@ -71,14 +71,23 @@ def _cutoff(as_of) -> pd.Timestamp:
     return cutoff
 
 
+# the columns of the tables that name an organization or a system
+ENTITY_COLUMNS = ("org_id", "system_id", "vendor_id", "agency_id", "subject_org_id", "subject_system_id",
+                  "object_org_id", "object_system_id", "raised_by_id", "owner_id", "parent_id", "successor_id")
+
+
+def primary_key(table: str, data_dir=DATA_DIR) -> list[str]:
+    """The key columns of a table of the package."""
+    key = next(r for r in package(data_dir)["resources"] if r["name"] == table)["schema"]["primaryKey"]
+    return [key] if isinstance(key, str) else list(key)
+
+
 def row_ids(frame: pd.DataFrame, table: str | None = None, data_dir=DATA_DIR) -> list[str]:
     """Each row's id in its table ("trss-2018"; "ident/fingerprints/stores" for a composite key)."""
     table = table or frame.attrs.get("table")
     if table is None:
         raise ValueError("rows without a table: take them from the chapter's tables (book.contracts, …)")
-    key = next(r for r in package(data_dir)["resources"] if r["name"] == table)["schema"]["primaryKey"]
-    key = [key] if isinstance(key, str) else key
-    return ["/".join(str(v) for v in values) for values in frame[key].itertuples(index=False)]
+    return ["/".join(str(v) for v in values) for values in frame[primary_key(table, data_dir)].itertuples(index=False)]
 
 
 def row_refs(frame: pd.DataFrame, data_dir=DATA_DIR) -> list[dict]:
@@ -93,16 +102,13 @@ def row_refs(frame: pd.DataFrame, data_dir=DATA_DIR) -> list[dict]:
 def _keys(frame: pd.DataFrame, data_dir) -> list[str]:
     """The id columns of the tables a frame's rows come from (a key of one column: in a composite key such
     as system_data's, the system is a reference like any other)."""
-    keys = {r["name"]: r["schema"]["primaryKey"] for r in package(data_dir)["resources"]}
-    return [k for t in tables_of(frame) for k in ([keys[t]] if isinstance(keys[t], str) else keys[t][:1])
-            if isinstance(keys[t], str) or len(keys[t]) == 1]
+    return [key[0] for t in tables_of(frame) if len(key := primary_key(t, data_dir)) == 1]
 
 
 def _are_rows(frame: pd.DataFrame, data_dir) -> bool:
     """Whether a frame holds rows of data/ with their keys (a summary of rows, e.g. grouped, does not)."""
-    keys = {r["name"]: r["schema"]["primaryKey"] for r in package(data_dir)["resources"]}
-    key_of = lambda t: [keys[t]] if isinstance(keys[t], str) else keys[t]  # noqa: E731
-    return bool(tables_of(frame)) and all(set(key_of(t)) <= set(frame.columns) for t in tables_of(frame))
+    tables = tables_of(frame)
+    return bool(tables) and all(set(primary_key(t, data_dir)) <= set(frame.columns) for t in tables)
 
 
 def tables_of(frame: pd.DataFrame) -> list[str]:
@@ -289,8 +295,6 @@ class Chapter:
         """A reader's table names organizations, systems and sources as the text does, not by their ids: a
         column of ids of another table becomes names (linked to their pages), one of source ids citations.
         The rows' own ids stay: they are how a reader finds the row in data/."""
-        from .directory.chapters import ENTITY_COLUMNS
-
         own = set(_keys(shown, self.data_dir))
         sources = set(self.everything("sources").source_id)
         words = {}
@@ -307,7 +311,6 @@ class Chapter:
     def profile_links(self, rows: pd.DataFrame, column: str) -> list | None:
         """Per row, the address of the directory page of the organization or system a column names (by
         id, or by the name ``book.name`` gives an id column of the same rows); None when it names none."""
-        from .directory.chapters import ENTITY_COLUMNS
         from .directory.profile import href
 
         here = f"notebooks/{self.section}"

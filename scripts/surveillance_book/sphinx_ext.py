@@ -34,7 +34,7 @@ from . import edition as editions
 from .charts import VEGALITE_MIME, chart_html
 from .data import package
 from .directory.first_use import FirstUse
-from .paths import DATA_DIR
+from .paths import DATA_DIR, package_digest
 
 BUNDLE = "vega-bundle.js"
 
@@ -265,12 +265,7 @@ class VegaLiteHTML:
 def _code_version(app, config) -> None:
     """A config value that changes with the package's code: Sphinx then rebuilds every page, so a change
     in how pages are made (this extension, the chart markup) never leaves old pages in an incremental build."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        digest.update(path.read_bytes())
-    config.surveillance_book_code = digest.hexdigest()
+    config.surveillance_book_code = package_digest()
 
 
 def setup(app):

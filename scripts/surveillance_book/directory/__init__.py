@@ -5,9 +5,10 @@ Generated from the data at build time (``build.py`` calls :func:`generate` befor
 can use, derived from the row id — plus ``index.md`` (in the table of contents; in the PDF it is the
 directory appendix) and ``glossary.md``. A profile is an orphan page: in the web edition only.
 
-Incremental: each page is rendered only when what it shows changed (a digest of its rows, the chapters
-that discuss it and this package's code, kept in ``.digests.json``), and written only when its text
-changed, so Sphinx re-reads only those. An id renamed in a later edition leaves a page that sends the
+Incremental: with none of its inputs changed (data, notebooks, glossary, renames, code, the pages there)
+nothing is read; otherwise each page is rendered only when what it shows changed (a digest of its rows,
+the chapters that discuss it and this package's code, kept in ``.digests.json``), and written only when
+its text changed, so Sphinx re-reads only those. An id renamed in a later edition leaves a page that sends the
 reader on (``book/directory_renames.csv``: table, old_id, new_id).
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from ..chapter import BOOK_AS_OF, Chapter
 from ..charts import unchecked
-from ..paths import DATA_DIR, REPO
+from ..paths import DATA_DIR, REPO, package_digest
 from . import chapters as chapter_links
 from .entities import ADDRESS, FOLDERS, Entity, address_problems, entities, rows_about
 from .index import glossary, glossary_page, glossary_terms, index_page
@@ -30,10 +31,14 @@ RENAMES = REPO / "book" / "directory_renames.csv"
 DIGESTS = ".digests.json"
 
 
-def _code_digest() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.parent.rglob("*.py")):
-        digest.update(path.read_bytes())
+def _inputs_digest(notebooks: list[Path], data_dir: Path, target: Path, renames: Path, code: str) -> str:
+    """Everything the directory is made from, and the pages it holds: when none changed, nothing is read."""
+    digest = hashlib.sha256(code.encode())
+    glossary_file = REPO / "book" / "glossary.csv"
+    pages = sorted(p.relative_to(target).as_posix() for p in target.rglob("*.md")) if target.is_dir() else []
+    for path in [*sorted(Path(data_dir).glob("*")), *notebooks, glossary_file, renames]:
+        digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    digest.update("\n".join(pages).encode())
     return digest.hexdigest()
 
 
@@ -94,6 +99,12 @@ def _renamed(renames: Path, known: set[str]) -> dict[str, str]:
 def generate(notebooks: list[Path], data_dir: Path = DATA_DIR, target: Path = TARGET,
              renames: Path = RENAMES) -> dict[str, int]:
     """Write the directory's pages; how many pages were rendered, written and left as they were."""
+    digests_path = target / DIGESTS
+    old = json.loads(digests_path.read_text()) if digests_path.is_file() else {}
+    code = package_digest()
+    inputs = _inputs_digest(notebooks, data_dir, target, renames, code)
+    if old.get("inputs") == inputs:  # a build with nothing changed pays nothing here
+        return {"rendered": 0, "written": 0, "unchanged": len(old.get("pages", {}))}
     base = Chapter("overview", as_of=BOOK_AS_OF, data_dir=data_dir)
     problems = address_problems(base)  # validation reports them before anything runs; never write past them
     if problems:
@@ -101,14 +112,12 @@ def generate(notebooks: list[Path], data_dir: Path = DATA_DIR, target: Path = TA
                                    in problems))
     everyone = entities(base)
     by_entity, titles = chapter_links.discussed_in(notebooks, base)
-    digests_path = target / DIGESTS
-    old = json.loads(digests_path.read_text()) if digests_path.is_file() else {}
-    new, code, counts = {}, _code_digest(), {"rendered": 0, "written": 0, "unchanged": 0}
+    new, counts = {}, {"rendered": 0, "written": 0, "unchanged": 0}
     for entity in everyone:
         path = target / f"{entity.address}.md"
         chapters = by_entity.get(entity.id, [])
         new[entity.address] = _digest(entity, base, chapters, titles, code)
-        if old.get(entity.address) == new[entity.address] and path.is_file():
+        if old.get("pages", {}).get(entity.address) == new[entity.address] and path.is_file():
             counts["unchanged"] += 1
             continue
         book = Chapter(_section(entity, base), as_of=BOOK_AS_OF, highlight=entity.id, data_dir=data_dir,
@@ -126,7 +135,9 @@ def generate(notebooks: list[Path], data_dir: Path = DATA_DIR, target: Path = TA
             stale.unlink()  # an entity no longer in the data has no page
     _write(target / "index.md", index_page(everyone, {e.id: _summary(e, base) for e in everyone}))
     _write(target / "glossary.md", glossary_page(glossary(everyone, glossary_terms(REPO / "book"))))
-    _write(digests_path, json.dumps(new, indent=0, sort_keys=True))
+    # the pages as they are now (stale ones gone), so the next build with nothing changed skips all of this
+    inputs = _inputs_digest(notebooks, data_dir, target, renames, code)
+    _write(digests_path, json.dumps({"inputs": inputs, "pages": new}, indent=0, sort_keys=True))
     return counts
 
 

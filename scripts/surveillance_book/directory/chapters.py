@@ -9,11 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..chapter import ROWS_METADATA, TABLE_ROWS_METADATA, Chapter, row_ids
-
-# the columns of each table that name an organization or a system
-ENTITY_COLUMNS = ("org_id", "system_id", "vendor_id", "agency_id", "subject_org_id", "subject_system_id",
-                  "object_org_id", "object_system_id", "raised_by_id", "owner_id", "parent_id", "successor_id")
+from ..chapter import ENTITY_COLUMNS, ROWS_METADATA, TABLE_ROWS_METADATA, Chapter, row_ids
 
 
 def shown_rows(nb: dict) -> set[tuple[str, str]]:
