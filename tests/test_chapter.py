@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from surveillance_book.chapter import ROWS_METADATA, Chapter, ParameterError
+from surveillance_book.chapter import ROWS_METADATA, Chapter, ParameterError, in_order
 from surveillance_book.data import load
 from surveillance_book.paths import DATA_DIR
 
@@ -203,3 +203,10 @@ def test_rows_combined_from_two_tables_keep_their_tables(monkeypatch):
     assert [r["table"] for r in records[-1][ROWS_METADATA]["rows"]] == ["systems", "relationships", "relationships"]
     caption = book.rows_table(both, name="both", caption="Both").data
     assert r"Both \(data/systems\.csv, data/relationships\.csv\)" in caption
+
+
+def test_a_value_the_chapter_did_not_list_sorts_last_instead_of_stopping_it():
+    values = pd.Series(["clear", "new-product", "gost", "clear"])
+    assert in_order(values, ["gost", "clear"]).tolist() == [1, 2, 0, 1]
+    ordered = values.iloc[in_order(values, ["gost", "clear"]).argsort(kind="stable")]
+    assert ordered.tolist() == ["gost", "clear", "clear", "new-product"]

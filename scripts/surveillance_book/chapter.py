@@ -12,6 +12,8 @@ and then only makes editorial choices (which rows, which order, which words). Th
 - **Not known**: ``book.NOT_KNOWN`` in prose, ``book.nothing_known(what)`` under a heading.
 - **Sources**: ``book.source_line(rows)`` from the rows shown, never typed.
 - **Gluing**: ``book.glue(key, rows, text)`` glues a phrase and records the rows it came from.
+- **Order**: ``in_order(values, order)`` ranks values by a chapter's chosen order; a value the chapter
+  did not list (a row a maintainer added later) goes after the listed ones instead of stopping the chapter.
 """
 
 from collections.abc import Callable, Sequence
@@ -59,6 +61,12 @@ class Prose:
 
 class ParameterError(ValueError):
     """A chapter parameter that cannot be used; the message is one line saying which and why."""
+
+
+def in_order(values: pd.Series, order: Sequence) -> pd.Series:
+    """Each value's place in a chapter's chosen order, for sorting; values not in it come last."""
+    place = {value: i for i, value in enumerate(order)}
+    return values.map(lambda v: place.get(v, len(place))).astype(int)
 
 
 def _cutoff(as_of) -> pd.Timestamp:
