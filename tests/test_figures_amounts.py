@@ -9,7 +9,7 @@ from IPython.display import Markdown
 from surveillance_book import charts
 from surveillance_book.chapter import Chapter, row_ids
 from surveillance_book.figures import Figure
-from surveillance_book.figures.amounts import amount_text, amounts, derived_by_ratio, when
+from surveillance_book.figures.amounts import WIDTH, amount_text, amounts, derived_by_ratio, when
 from surveillance_book.paths import DATA_DIR
 
 AS_OF = "2019-01-31"
@@ -313,3 +313,35 @@ def test_bad_choices_say_which():
 def test_rows_keep_their_table_through_filtering():
     book, rows, fig = draw("case_management", case_management, "palantir")
     assert isinstance(fig.rows, pd.DataFrame) and fig.rows.attrs == rows.attrs
+
+
+def test_amount_labels_are_measured_in_the_font_so_they_fit_their_panel():
+    # Wide characters (W, M, digits) are wider than an average character: the scale must leave room for
+    # the label as the font draws it, not for a count of characters.
+    from surveillance_book.figures.amounts import _scale
+    from surveillance_book.figures.fonts import text_width
+
+    wide = pd.DataFrame({"usd": [100.0, 50.0], "amount": ["WWWWWWWWWW $100 million", "MMMM"],
+                         "hl": ["palantir", "other"]})
+    end, _ = _scale(wide, 400)
+    for usd, text, hl in zip(wide.usd, wide.amount, wide.hl, strict=True):
+        assert usd / end * 400 + 4 + text_width(text, 11, bold=hl != "other") <= 400
+    for i, (section, rows_of, highlight) in enumerate(CHARTS):  # the book's charts: every label inside
+        spec = draw(section, rows_of, highlight)[2].spec
+        checked = 0
+        def walk(node, data=None):
+            data = node.get("data", {}).get("name", data)
+            if "mark" in node:
+                yield node["mark"], node.get("encoding", {}), data
+            for key in ("layer", "vconcat", "hconcat"):
+                for child in node.get(key, []):
+                    yield from walk(child, data)
+        for kind, encoding, name in walk(spec):
+            domain = encoding.get("x", {}).get("scale", {}).get("domain")
+            if (kind if isinstance(kind, str) else kind["type"]) != "bar" or not domain or name is None:
+                continue
+            for d in spec["datasets"][name]:
+                bold = highlight is not None and d["hl"] == highlight
+                assert d["usd"] / domain[1] * WIDTH + 4 + text_width(d["amount"], 11, bold) <= WIDTH, (IDS[i], d)
+                checked += 1
+        assert checked, IDS[i]

@@ -74,7 +74,8 @@ def _plates(r):
               "california-le"]
     return r[(r.section == "data_brokers") & (s.isin(plates) | o.isin(plates))
              & r.relation.isin(["uses", "contracts through", "feeds data to", "provides access to"])], {
-        "name": "plates", "title": "How license-plate data reaches ICE", "owners": True,
+        "name": "plates", "title": "How license-plate data reaches ICE", "owners": True, "spacing": 80, "wrap": 14,
+        "width": 440,
         "reverse": {"uses": "used by", "contracts through": "supplies under contract"},
         "names": {"state-local-le": "Local and state law enforcement", "california-le": "California law enforcement",
                   "repo-towing": "Repossession and towing firms", "vigilant-lpr": "Vigilant plate database",
@@ -235,8 +236,11 @@ def _label_boxes(spec: dict) -> dict:
     boxes = {}
     for layer in layers(spec):
         for d in data(spec, layer):
-            if mark(layer) == "text" and d.get("placed"):
-                key = ("node", d["id"]) if "label" in layer["encoding"]["text"]["field"] else ("edge", d["edge"])
+            field = layer["encoding"].get("text", {}).get("field", "")
+            if mark(layer) == "text" and field == "number_text" and d.get("numbered"):
+                boxes[("number", d["id"])] = (d["nbx"], d["nby"], d["nbx2"], d["nby2"])
+            elif mark(layer) == "text" and d.get("placed"):
+                key = ("node", d["id"]) if "label" in field else ("edge", d["edge"])
                 boxes[key] = (d["bx"], d["by"], d["bx2"], d["by2"])
     return boxes
 
@@ -304,6 +308,88 @@ def test_the_dense_map_names_the_highlight_and_its_neighbours():
     neighbours = {t for s, t in ties if s in marked} | {s for s, t in ties if t in marked}
     assert all(nodes[i]["placed"] for i in marked | neighbours)
     assert {"gost", "giant-oak"} <= set(nodes)  # owners from the systems table are on the map
+
+
+def listing_of(spec: dict) -> list[dict]:
+    """The list of numbered nodes under a drawing: its pieces of text, in order."""
+    return [d for layer in layers(spec) if mark(layer) == "text" and "style" in (data(spec, layer) or [{}])[0]
+            for d in data(spec, layer)]
+
+
+@pytest.mark.parametrize("key", DIAGRAMS)
+def test_every_node_is_named_or_numbered_to_the_list_under_the_drawing(key):
+    chapter, rows, choices, fig = drawn(key)
+    spec = fig.spec
+    listing = listing_of(spec)
+    for node in nodes_of(spec):
+        if node["placed"]:
+            assert node["number_text"] == "", node["id"]
+            continue
+        assert node["numbered"], node["id"]  # its number is on the drawing …
+        number = [d for d in listing if d["style"] == "number" and d["text"] == node["number_text"]]
+        assert [d["id"] for d in number] == [node["id"]]  # … and once in the list, with its name in full
+        said = " ".join(d["text"] for d in listing if d["style"] == "name" and d["id"] == node["id"])
+        assert said == node["short"]
+    numbers = [int(d["text"]) for d in listing if d["style"] == "number"]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert all(0 <= d["y"] and d["y"] + 10 <= spec["height"] for d in listing)  # inside the chart
+    widths = [d["x"] + lay.text_width(d["text"], 9, d["style"] in ("number", "heading")) for d in listing]
+    assert max(widths, default=0) <= spec["width"] + 0.01  # measured in the font: nothing runs off the edge
+
+
+def test_the_map_of_everything_can_be_read_in_grey():
+    # 88 nodes: the busiest are named, every other one numbered; each part has a paragraph of the list
+    # that says where it lies and which nodes it holds, so colour is never the only sign of a part.
+    chapter, rows, choices, fig = drawn("overview-network")
+    spec = fig.spec
+    nodes = nodes_of(spec)
+    assert len(nodes) > 60 and all(d["placed"] or d["numbered"] for d in nodes)
+    assert sum(d["numbered"] for d in nodes) > 30
+    listing = listing_of(spec)
+    headings = [d for d in listing if d["style"] == "heading"]
+    parts = {d["part"] for d in nodes}
+    assert {h["text"].split(" (")[0] for h in headings} == parts
+    for heading in headings:
+        members = {d["id"] for d in nodes if d["part"] == heading["text"].split(" (")[0]}
+        assert set(heading["id"].split(", ")) == members
+        assert re.search(r"\((middle|top|bottom|left|right|top left|top right|bottom left|bottom right)\)",
+                         heading["text"])
+    assert 360 <= spec["width"] <= 450 and spec["width"] > 0.6 * spec["height"]  # still fits a page
+
+
+KNOWN_CROSSINGS = {"biometrics-tvs": 1}  # "Front-end capture devices": no free side in a rank of four
+
+
+@pytest.mark.parametrize("key", DIAGRAMS)
+def test_no_line_runs_through_a_nodes_name_or_number(key):
+    spec = drawn(key)[3].spec
+    lines = {}
+    for d in lines_of(spec):
+        lines.setdefault(d["edge"], []).append((d["step"], (d["px"], d["py"])))
+    segments = {("edge", e): list(zip([p for _, p in sorted(v)], [p for _, p in sorted(v)][1:], strict=False))
+                for e, v in lines.items()}
+    names = {k: b for k, b in _label_boxes(spec).items() if k[0] != "edge"}
+    crossed = lay.crossings(names, segments)
+    if key == "overview-network":  # a map of 150 lines in a page's width: not every number can be clear
+        assert len({label for label, _ in crossed}) <= 0.5 * len(names)
+    else:
+        assert len(crossed) <= KNOWN_CROSSINGS.get(key, 0), crossed
+
+
+def test_a_name_can_go_on_the_outer_side_first():
+    # A node in the first rank of a drawing across tries left of itself first (no line goes there), one in
+    # the last rank right; a drawing down tries above and below.
+    for order, test in (("left", lambda b: b[2] <= 92), ("right", lambda b: b[0] >= 108),
+                        ("above", lambda b: b[3] <= 92), ("below", lambda b: b[1] >= 108)):
+        assert test(lay.around((100, 100), 8, (40, 12), order=order)[0]), order
+
+
+def test_layout_helpers_for_crossings_and_wrapping_by_width():
+    assert lay.crossings({"a": (0, 0, 10, 10), "b": (20, 20, 30, 30), "c": None},
+                         {"x": [((-5, 5), (50, 5))], "a": [((0, 0), (10, 10))]}) == [("a", "x")]
+    lines = lay.wrap_px("Vigilant Solutions commercial license-plate reader database", 120, 9)
+    assert " ".join(lines) == "Vigilant Solutions commercial license-plate reader database"
+    assert all(lay.text_width(line, 9) <= 120 for line in lines) and len(lines) > 1
 
 
 # --- the layout on its own -----------------------------------------------------------------------------
@@ -379,7 +465,7 @@ def test_wrapping_never_shortens_a_label():
 
 def test_candidates_lie_round_the_node_and_along_the_line():
     boxes = lay.around((100, 100), 8, (40, 12))
-    assert len(boxes) == 24 and all(lay.overlaps([b], [(92, 92, 108, 108)]) == [] for b in boxes)
+    assert len(boxes) == 48 and all(lay.overlaps([b], [(92, 92, 108, 108)]) == [] for b in boxes)
     middle = lay.along([(0, 0), (100, 0)], (20, 10))[0]
     assert middle == (40, -5, 60, 5)
     assert math.isclose(sum(lay.text_box("ab\ncd")[1:]), 2 * 13)

@@ -16,7 +16,6 @@ Metric rows in US dollars (data/metrics.csv, unit "USD") are drawn the same way;
 """
 
 import re
-import textwrap
 from collections.abc import Callable
 
 import altair as alt
@@ -28,6 +27,8 @@ from .. import charts
 from ..chapter import Chapter, row_ids
 from ..text import HEDGE_WORDS, and_list, count, hedge, money, month
 from .figure import Figure, nothing_known, plain
+from .fonts import text_width
+from .layout import wrap_px
 
 MONTHLY = "monthly payment"  # the one kind in its own unit (dollars a month)
 KIND_TITLES = {  # panel heading of each kind of amount (schema vocabulary, not data)
@@ -48,7 +49,8 @@ KIND_COLORS = {  # one colour per kind in every chapter; none is the highlight's
 }
 WIDTH = 400  # px of the bars' panel: the names sit above the bars, so the panel takes the full width
 BAND, BAR = 34, 10  # px per bar (its name above it) and the bar's thickness
-CHAR_PX = 6.0  # about one character of 11 px Liberation Sans
+FONT = 11  # px of every label; its width is measured in the font (fonts.py), never guessed from a count
+LABEL_GAP = 4  # px between a bar's end and its amount
 LINE_PX = 14
 SHORT_NAME = 12  # a system's name joins a bar's label only when this short ("HART", not a full title)
 PER_MONTH = " a month"
@@ -262,11 +264,17 @@ def _kind_color(kinds: list[str], book: Chapter) -> alt.Color:
 def _scale(part: pd.DataFrame, width: int) -> tuple[float, list[float]]:
     """The end of the x scale, far enough that every amount's label fits inside the panel, and round ticks
     (1, 2 or 5 times a power of ten), at most five, so that their labels cannot collide."""
-    room = np.maximum(width - 8 - part.amount.str.len().to_numpy() * CHAR_PX, width * 0.25)
+    room = np.maximum(width - 4 - LABEL_GAP - _label_widths(part), width * 0.25)
     end = max(float((part.usd.to_numpy() * width / room).max()), 1.0)
     power = 10 ** np.floor(np.log10(end / 3))
     step = min(m * power for m in (1, 2, 5, 10) if end / (m * power) <= 4)
     return end, [float(v) for v in np.arange(0, end + 1e-9, step)]
+
+
+def _label_widths(part: pd.DataFrame) -> np.ndarray:
+    """Width in px of each amount's label as drawn: in the charts' font, bold for the highlight."""
+    return np.array([text_width(a, FONT, bold=h != "other") for a, h in zip(part.amount, part.hl, strict=True)],
+                    dtype=float).reshape(-1)
 
 
 def _panel(part: pd.DataFrame, book: Chapter, heading: str, color: alt.Color, width: int,
@@ -284,7 +292,7 @@ def _panel(part: pd.DataFrame, book: Chapter, heading: str, color: alt.Color, wi
         layers.append(base.transform_filter("datum.derived").mark_bar(
             height=BAR, yOffset=6, filled=False, strokeWidth=2, strokeDash=[4, 2]).encode(x=x, color=color))
     layers += _texts(base, book, align="left", baseline="bottom", dy=-1, x=alt.value(0), text="name:N")
-    layers += _texts(base, book, align="left", baseline="middle", dx=4, yOffset=6, x=alt.X("usd:Q", stack=None),
+    layers += _texts(base, book, align="left", baseline="middle", dx=LABEL_GAP, yOffset=6, x=alt.X("usd:Q", stack=None),
                      text="amount:N")
     subtitle = [f"Hollow, dashed: derived by us ({h}); not stated by the source."
                 for h in part.note[part.derived]]
@@ -305,7 +313,8 @@ def _unstated(missing: pd.DataFrame, book: Chapter, width: int, style: str) -> a
         lines = [f"{v} — {b}: {_lower_first(p)}" + (f", {w}" if w else "")
                  for v, b, p, w in zip(missing.paid_to, missing.paid_by, missing.purpose, missing.when, strict=True)]
         listed = missing[["row", "hl"]].assign(text=lines)
-    wrapped = [textwrap.wrap(t, int((width - 18) / CHAR_PX)) for t in listed.text]
+    bold = listed.hl != "other"  # the highlight's lines are bold, so wider
+    wrapped = [wrap_px(t, width - 18, FONT, b) for t, b in zip(listed.text, bold, strict=True)]
     tops = np.cumsum([0] + [len(w) * LINE_PX + 6 for w in wrapped[:-1]]) + 4
     listed = listed.assign(text=["\n".join(w) for w in wrapped], top=tops.astype(float), mid=tops + LINE_PX / 2)
     base = alt.Chart(plain(listed)).encode(tooltip=[alt.Tooltip("text:N", title="No amount stated"),
@@ -346,7 +355,7 @@ def _tooltip() -> list[alt.Tooltip]:
 def _texts(base: alt.Chart, book: Chapter, **how) -> list[alt.Chart]:
     """A text layer, its highlighted rows in bold: with the outline, the highlight survives greyscale."""
     channels = {k: how.pop(k) for k in ("x", "y", "text") if k in how}
-    mark = {"fontSize": 11, "color": "#222"} | how
+    mark = {"fontSize": FONT, "color": "#222"} | how
     if book.highlight:
         mark["fontWeight"] = alt.expr(f"datum.hl === {charts.vega_literal(book.highlight)} ? 'bold' : 'normal'")
     return [base.mark_text(**mark).encode(**channels)]

@@ -316,22 +316,34 @@ def _anchors(ring: list[str], edges, group: Mapping[str, str], centre: str | Non
 
 # --- labels -------------------------------------------------------------------------------------------
 
+SIDES = {  # which side of its node a label tries first, by the ``order`` of :func:`around`
+    "vertical": ("above", "below", "right", "left"), "horizontal": ("right", "left", "above", "below"),
+    "left": ("left", "above", "below", "right"), "right": ("right", "above", "below", "left"),
+    "above": ("above", "right", "left", "below"), "below": ("below", "right", "left", "above"),
+}
+
+
 def around(point: Point, radius: float, size: Point, gap: float = 3, order: str = "vertical",
            rings: Sequence[float] = (0, 10, 24)) -> list[Box]:
     """Candidate boxes for a label of ``size`` (width, height) next to a node of ``radius`` at ``point``:
-    above, below, right and left ("vertical"; "horizontal" puts right and left first), then the four
-    diagonals; then the same again further out, ``rings`` px beyond the first."""
+    the four sides in the ``order`` of :data:`SIDES` ("vertical": above, below, right, left; "left": the
+    left side first, for a node on the left edge of a drawing, …), then the four diagonals, then each side
+    slid half the label's length either way (so that it can dodge a line leaving the node); then the same
+    again further out, ``rings`` px beyond the first."""
     (x, y), (w, h) = point, size
     boxes = []
     for d in (radius + gap + ring for ring in rings):
         sides = {"above": (x - w / 2, y - d - h), "below": (x - w / 2, y + d), "right": (x + d, y - h / 2),
                  "left": (x - d - w, y - h / 2)}
-        first = ("above", "below", "right", "left") if order == "vertical" else ("right", "left", "above", "below")
         diagonal = max(d * 0.72, radius + gap / 2)  # a corner that clears the node
-        boxes += [(sides[s][0], sides[s][1], sides[s][0] + w, sides[s][1] + h) for s in first]
+        boxes += [(sides[s][0], sides[s][1], sides[s][0] + w, sides[s][1] + h) for s in SIDES[order]]
         boxes += [(x + sx * diagonal - (w if sx < 0 else 0), y + sy * diagonal - (h if sy < 0 else 0),
                    x + sx * diagonal + (0 if sx < 0 else w), y + sy * diagonal + (0 if sy < 0 else h))
                   for sy in (-1, 1) for sx in (1, -1)]
+        for s in SIDES[order]:
+            left, top = sides[s]
+            moves = ((w / 2 - 2, 0), (2 - w / 2, 0)) if s in ("above", "below") else ((0, h / 2 - 2), (0, 2 - h / 2))
+            boxes += [(left + dx, top + dy, left + dx + w, top + dy + h) for dx, dy in moves]
     return boxes
 
 
@@ -431,3 +443,21 @@ def crosses(box: Box, segment: Segment) -> bool:
         if low > high:
             return False
     return True
+
+
+def crossings(boxes: Mapping[Hashable, Box | None], lines: Mapping[Hashable, Sequence[Segment]]) -> list[tuple]:
+    """(label key, line key) for each label box that a line other than its own (same key) passes through."""
+    return [(k, key) for k, box in boxes.items() if box is not None for key, segments in lines.items()
+            if key != k and any(crosses(box, s) for s in segments)]
+
+
+def wrap_px(text: str, px: float, size: float = 11, bold: bool = False) -> list[str]:
+    """Lines of at most ``px`` pixels in the charts' font, broken at spaces only (a word wider than ``px``
+    stands alone on its line, whole): joined by spaces they give back the text."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_width(f"{lines[-1]} {word}", size, bold) <= px:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines

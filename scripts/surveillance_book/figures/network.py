@@ -9,8 +9,10 @@ label ("builds, operates and maintains"); the line's tooltip lists their row ids
 Two layouts (:mod:`.layout`): "layered", nodes in ranks along the arrows (or in ranks the chapter gives),
 each rank ordered to reduce crossings, for a flow of a dozen nodes; "clusters", nodes round an anchor per
 group (the part of the report), for the map of everything. Every label is placed where it covers no node
-and no other label, and is wrapped, never shortened; a label that finds no free place (only in a map
-too dense for all of them) is left to the tooltip.
+and no other label, and off the lines where it can be (the layered drawing grows until no line runs
+through a name); it is wrapped, never shortened. A node whose name is not drawn (a map too dense for all
+of them names the busiest) gets a number, and the list under the drawing gives each number its name,
+part by part: every node can be told on paper, and each part by its paragraph, not by colour alone.
 """
 
 import math
@@ -25,7 +27,8 @@ from .. import charts
 from ..chapter import Chapter, row_ids
 from ..text import and_list, count
 from .figure import Figure, nothing_known, plain
-from .layout import Box, along, around, clustered, layered, place_labels, routes, text_box
+from .fonts import text_width
+from .layout import Box, along, around, clustered, crossings, layered, place_labels, routes, text_box
 from .layout import wrap as wrap_text
 
 UNDIRECTED = ("interoperable with",)  # relations that read the same both ways: a line without an arrowhead
@@ -34,6 +37,7 @@ WIDTH = 420  # px: landscape, prints at full column width
 NODE_SIZE = {"layered": 200, "clusters": 70}  # area of a node's symbol, px²: circles about 16 and 9 px across
 NODE_FONT = {"layered": 11, "clusters": 10}  # px
 EDGE_FONT, EDGE_WRAP = 10, 18  # px, characters
+NUMBER_FONT = 9  # px: a node's number on the drawing and in the list under it
 LINE_HEIGHT = 1.2  # times the font size
 EDGE_GREY, TEXT = "#8a8f98", "#222222"
 DASH = [5, 3]
@@ -166,16 +170,25 @@ def _nodes(edges: pd.DataFrame, book: Chapter, names: Mapping[str, str], groups:
 # --- layout in pixels -----------------------------------------------------------------------------------
 
 class _Drawing:
-    """Nodes and lines in pixels, with their placed labels; ``layout`` says which sizes apply."""
+    """Nodes and lines in pixels, with their placed labels; ``layout`` says which sizes apply. ``height`` is
+    the map's; the keys and the list of numbered nodes go below it."""
 
-    def __init__(self, nodes, edges, width, height, layout, unplaced):
+    def __init__(self, nodes, edges, width, height, layout, unplaced, crossed):
         self.nodes, self.edges, self.width, self.height, self.layout = nodes, edges, width, height, layout
         self.unplaced = unplaced  # labels tried that found no free place
+        self.crossed = crossed  # (label, line) pairs where a line runs through a node's name or number
         self.points = _points(edges, layout)
+
+    @property
+    def score(self) -> tuple[int, int]:
+        return self.unplaced, self.crossed
 
 
 def _layered(nodes, edges, given, direction, width, spacing, edge_labels, min_ties) -> _Drawing:
-    """Ranks along the arrows; the gap between neighbours in a rank grows until every label fits."""
+    """Ranks along the arrows; the gap between neighbours in a rank grows until every label has a free
+    place and no line runs through a node's name (the least gap that does best is kept; ``spacing``, when
+    given, is where it starts). The first and the last rank name their nodes on the outer side, where no
+    line goes, unless a label then finds no place; then all are named above or beside their node."""
     directed = list(zip(edges.source[edges.directed], edges.target[edges.directed], strict=True))
     links = list(zip(edges.source[~edges.directed], edges.target[~edges.directed], strict=True))
     units = layered(nodes.id, directed, given, links)
@@ -184,28 +197,52 @@ def _layered(nodes, edges, given, direction, width, spacing, edge_labels, min_ti
     sizes = _label_sizes(nodes, "layered")
     tallest = max(h for _, h in sizes.values())
     base = spacing or (tallest + 2 * radius + 14 if direction == "right" else tallest + 2 * radius + 36)
+    outer = _outer_sides(units, direction)
+    inner = dict.fromkeys(outer, "vertical" if direction == "right" else "horizontal")
     best = None
-    for factor in ((1.0,) if spacing else SPACING_STEPS):
-        at, drawn = _ranks_to_pixels(units, paths, direction, width, base * factor, radius, sizes)
-        drawing = _labelled(nodes, edges, at, drawn, width, "layered", edge_labels, min_ties,
-                            "vertical" if direction == "right" else "horizontal")
-        if best is None or drawing.unplaced < best.unplaced:
-            best = drawing
-        if not drawing.unplaced:
-            break
+    for factor in SPACING_STEPS:
+        for orders in ([outer, inner] if outer != inner else [inner]):
+            orders = dict(orders)
+            at, drawn = _ranks_to_pixels(units, paths, direction, width, base * factor, radius, sizes, orders)
+            drawing = _labelled(nodes, edges, at, drawn, width, "layered", edge_labels, min_ties, orders)
+            if best is None or drawing.score < best.score:
+                best = drawing
+            if drawing.score == (0, 0):
+                return best
     return best
 
 
-def _ranks_to_pixels(units, paths, direction, width, gap, radius, sizes):
-    """Ranks spread over the width ("right") or one gap apart ("down"); slots the other way round."""
+def _outer_sides(units, direction: str) -> dict[str, str]:
+    """The side of its node each label tries first: the outer side in the first and the last rank (left
+    and right across, above and below down), beside the node in between (the lines come and go along
+    the ranks' axis)."""
+    last = max(r for r, _ in units.values())
+    inner = "vertical" if direction == "right" else "horizontal"
+    outer = ("left", "right") if direction == "right" else ("above", "below")
+    return {n: outer[0] if r == 0 and last else outer[1] if r == last and last else inner
+            for n, (r, _) in units.items()}
+
+
+def _ranks_to_pixels(units, paths, direction, width, gap, radius, sizes, orders):
+    """Ranks spread over the width ("right") or one gap apart ("down"); slots the other way round. Across,
+    the first and last ranks stand in from the edges by their widest label, which goes on the outer side
+    (``orders`` are changed to "vertical" when that leaves too little room in between)."""
     half = min(max(w for w, _ in sizes.values()) / 2 + 2, width / 4)
     pad = max(half, radius + 4)
+    left = right = pad
+    if direction == "right":
+        outside = {side: max((sizes[n][0] + radius + 5 for n, o in orders.items() if o == side), default=0)
+                   for side in ("left", "right")}
+        if outside["left"] + outside["right"] <= 0.6 * width:
+            left, right = max(pad, outside["left"]), max(pad, outside["right"])
+        else:
+            orders.update({n: "vertical" for n in orders})
     top = 2 * max(h for _, h in sizes.values()) + 40  # room above the first nodes, cropped later
     rank_span = max(x for x, _ in units.values()) or 1
     slot_span = max(y for _, y in units.values()) or 1
     if direction == "right":
         def pixel(point):
-            return pad + point[0] / rank_span * (width - 2 * pad), top + point[1] * gap
+            return left + point[0] / rank_span * (width - left - right), top + point[1] * gap
     else:
         across = min((width - 2 * pad) / slot_span, 3 * gap)
         offset = (width - 2 * pad - slot_span * across) / 2
@@ -235,7 +272,8 @@ def _clusters(nodes, edges, centre, width, edge_labels, min_ties) -> _Drawing:
     left, top = (width - (max(xs) - min(xs)) * sx) / 2, (height - (max(ys) - min(ys)) * sy) / 2
     at = {n: (left + (x - min(xs)) * sx, top + (y - min(ys)) * sy) for n, (x, y) in units.items()}
     drawn = {(s, t): [at[s], at[t]] for s, t in zip(edges.source, edges.target, strict=True)}
-    return _labelled(nodes, edges, at, drawn, width, "clusters", edge_labels, min_ties, "horizontal", height)
+    return _labelled(nodes, edges, at, drawn, width, "clusters", edge_labels, min_ties,
+                     dict.fromkeys(nodes.id, "horizontal"), height)
 
 
 def _radius(layout: str) -> float:
@@ -248,23 +286,31 @@ def _label_sizes(nodes: pd.DataFrame, layout: str) -> dict:
             for i, t, h in zip(nodes.id, nodes.label, nodes.hl, strict=True)}
 
 
-def _labelled(nodes, edges, at, paths, width, layout, edge_labels, min_ties, order, height=None) -> _Drawing:
-    """Nodes, lines and their labels in pixels, the drawing cropped to what it holds."""
+def _labelled(nodes, edges, at, paths, width, layout, edge_labels, min_ties, orders, height=None) -> _Drawing:
+    """Nodes, lines and their labels in pixels, the drawing cropped to what it holds. A node whose name
+    has no place gets a number, listed with its name under the drawing."""
     edges = _offset_pairs(edges.assign(path=[_path(paths, at, s, t) for s, t in zip(edges.source, edges.target,
                                                                                      strict=True)]))
     edges = edges.assign(labelled=EDGE_LABELS[edge_labels](edges))
     nodes = nodes.assign(x=[at[i][0] for i in nodes.id], y=[at[i][1] for i in nodes.id])
     frame_height = height or 10_000  # a layered drawing is as tall as it needs, then cropped
     leaders = layout == "clusters"  # a dense map may set a name further off, with a line to its node
-    boxes = _place(nodes, edges, _label_sizes(nodes, layout), _radius(layout), (0, 0, width, frame_height),
-                   order, min_ties, leaders)
-    nodes = nodes.assign(label_box=[boxes.get(("node", i)) for i in nodes.id])
-    nodes = nodes.assign(leader=[_leader(x, y, b, _radius(layout)) if leaders else None
-                                 for x, y, b in zip(nodes.x, nodes.y, nodes.label_box, strict=True)])
+    radius = _radius(layout)
+    boxes, numbers, lines = _place(nodes, edges, _label_sizes(nodes, layout), radius, (0, 0, width, frame_height),
+                                   orders, min_ties, leaders)
+    nodes = nodes.assign(label_box=[boxes.get(("node", i)) for i in nodes.id],
+                         number=[numbers.get(i, 0) for i in nodes.id],
+                         number_box=[boxes.get(("number", i)) for i in nodes.id])
+    nodes = nodes.assign(leader=[_leader(x, y, b or n, radius) if leaders else None
+                                 for x, y, b, n in zip(nodes.x, nodes.y, nodes.label_box, nodes.number_box,
+                                                       strict=True)])
     edges = edges.assign(label_box=[boxes.get(("edge", e)) for e in edges.edge])
     if height is None:
-        nodes, edges, height = _crop(nodes, edges, _radius(layout))
-    return _Drawing(nodes, edges, width, height, layout, sum(b is None for b in boxes.values()))
+        nodes, edges, height = _crop(nodes, edges, radius)
+    unplaced = sum(b is None for b in boxes.values())
+    # A name or number a line runs through is misread; a relation's label on a crossing is only interrupted.
+    crossed = sum(k[0] != "edge" for k, _ in crossings(boxes, lines))
+    return _Drawing(nodes, edges, width, height, layout, unplaced, crossed)
 
 
 def _leader(x: float, y: float, box: Box | None, radius: float) -> tuple | None:
@@ -281,15 +327,16 @@ def _leader(x: float, y: float, box: Box | None, radius: float) -> tuple | None:
 
 def _crop(nodes, edges, radius):
     """Shift everything up to a small margin and end the drawing below its lowest mark."""
-    tops = [*(nodes.y - radius), *(b[1] for b in nodes.label_box.dropna()), *(b[1] for b in edges.label_box.dropna()),
-            *(y for p in edges.path for _, y in p)]
-    bottoms = [*(nodes.y + radius), *(b[3] for b in nodes.label_box.dropna()),
-               *(b[3] for b in edges.label_box.dropna()), *(y for p in edges.path for _, y in p)]
+    labels = [*nodes.label_box.dropna(), *nodes.number_box.dropna(), *edges.label_box.dropna()]
+    tops = [*(nodes.y - radius), *(b[1] for b in labels), *(y for p in edges.path for _, y in p)]
+    bottoms = [*(nodes.y + radius), *(b[3] for b in labels), *(y for p in edges.path for _, y in p)]
     shift = min(tops) - MARGIN
 
     def up(box):
         return None if box is None else (box[0], box[1] - shift, box[2], box[3] - shift)
-    nodes = nodes.assign(y=nodes.y - shift, label_box=[up(b) for b in nodes.label_box])
+    nodes = nodes.assign(y=nodes.y - shift, label_box=[up(b) for b in nodes.label_box],
+                         number_box=[up(b) for b in nodes.number_box],
+                         leader=[None if v is None else (v[0], v[1] - shift, v[2], v[3] - shift) for v in nodes.leader])
     edges = edges.assign(path=[[(x, y - shift) for x, y in p] for p in edges.path],
                          label_box=[up(b) for b in edges.label_box])
     return nodes, edges, math.ceil(max(bottoms) - shift + MARGIN)
@@ -331,27 +378,47 @@ def _to_name(nodes: pd.DataFrame, edges: pd.DataFrame, min_ties: int) -> list[st
     return list(ranked.id[(ranked["first"] < 2) | (ranked.ties >= min_ties)])
 
 
-def _place(nodes, edges, sizes, radius, frame: Box, order: str, min_ties: int, leaders: bool) -> dict:
-    """Node labels first (the highlight, its neighbours, then the busiest), then relation labels (the
-    highlight's and the hedged ones first); each on a free candidate place near its node or on its line.
-    Without ``leaders`` a label must lie nearer its own node than any other; with them it may sit further
-    out, since a line will join it to its node."""
+def _place(nodes, edges, sizes, radius, frame: Box, orders: Mapping[str, str], min_ties: int,
+           leaders: bool) -> tuple[dict, dict, dict]:
+    """Node names first (the highlight, its neighbours, then the busiest), then a number for each node left
+    unnamed, then relation labels (the highlight's and the hedged ones first); each on a free candidate
+    place near its node or on its line, off the lines where there is one. Without ``leaders`` a label
+    must lie nearer its own node than any other; with them it may sit further out, since a line will join
+    it to its node. Returns the boxes, the numbers given and the lines (for counting crossings)."""
     node_boxes = [(x - radius - 1, y - radius - 1, x + radius + 1, y + radius + 1)
                   for x, y in zip(nodes.x, nodes.y, strict=True)]
     at = dict(zip(nodes.id, zip(nodes.x, nodes.y, strict=True), strict=True))
     rings = (0, 10, 24, 40, 60) if leaders else (0, 10, 24)
-    candidates = {("node", i): around(at[i], radius, sizes[i], order=order, rings=rings)
-                  for i in _to_name(nodes, edges, min_ties)}
+    lines = {("edge", e): list(pairwise(p)) for e, p in zip(edges.edge, edges.path, strict=True)}
+    anchors = {} if leaders else {("node", i): at[i] for i in nodes.id} | {("number", i): at[i] for i in nodes.id}
+    # With leaders, a place one ring further out (16 candidates) costs as much as two lines crossed: leaders
+    # stay short.
+    how = {"lines": lines, "anchors": anchors, "touching": radius + 4, "frame": frame, "reach": 0.125 if leaders else 0}
+    names = place_labels({("node", i): around(at[i], radius, sizes[i], order=orders[i], rings=rings)
+                          for i in _to_name(nodes, edges, min_ties)}, node_boxes, **how)
+    numbers = _numbering(nodes, {i for i in nodes.id if names.get(("node", i)) is None})
+    taken = node_boxes + [b for b in names.values() if b is not None]
+    marks = place_labels({("number", i): around(at[i], radius, text_box(str(n), NUMBER_FONT), gap=1.5, order=orders[i],
+                                                rings=(0, 4, *rings[1:], *((80, 100) if leaders else ())))
+                          for i, n in numbers.items()}, taken, **how)
+    taken += [b for b in marks.values() if b is not None]
+    candidates = {}
     shown = edges[edges.labelled].assign(first=lambda e: e.hl == "other", plain=lambda e: ~e.hedged)
     for e, text, path in shown.sort_values(["first", "plain", "edge"])[["edge", "label", "path"]].itertuples(
             index=False):
         w, h = text_box(wrap_text(text, EDGE_WRAP), EDGE_FONT, False, round(EDGE_FONT * LINE_HEIGHT))
         candidates[("edge", e)] = along(path, (w + 4, h + 1))
-    lines = {("edge", e): list(pairwise(p)) for e, p in zip(edges.edge, edges.path, strict=True)}
-    anchors = {} if leaders else {("node", i): (x, y) for i, x, y in zip(nodes.id, nodes.x, nodes.y, strict=True)}
-    # With leaders, a place one ring further out costs as much as two lines crossed: leaders stay short.
-    return place_labels(candidates, node_boxes, lines=lines, anchors=anchors, touching=radius + 4, frame=frame,
-                        reach=0.25 if leaders else 0)
+    return names | marks | place_labels(candidates, taken, **how), numbers, lines
+
+
+def _numbering(nodes: pd.DataFrame, unnamed: set[str]) -> dict[str, int]:
+    """Numbers 1, 2, … for the nodes left unnamed, part by part (in the parts' fixed order), by name
+    within a part, so that each part's numbers run together in the list under the drawing."""
+    parts = list(charts.SECTION_COLORS)
+    ordered = nodes[nodes.id.isin(unnamed)].assign(
+        at=lambda d: [parts.index(g) if g in parts else len(parts) for g in d.group],
+        key=lambda d: d.short.str.lower()).sort_values(["at", "key", "id"])
+    return {i: n for n, i in enumerate(ordered.id, start=1)}
 
 
 def _points(edges: pd.DataFrame, layout: str) -> pd.DataFrame:
@@ -374,23 +441,25 @@ def _points(edges: pd.DataFrame, layout: str) -> pd.DataFrame:
 
 def _chart(drawing: _Drawing, book: Chapter) -> alt.LayerChart:
     # Pixels in, pixels out: one unit is one pixel, y growing downwards as in the layout.
-    x_scale = alt.Scale(domain=[0, drawing.width], range=[0, drawing.width], nice=False)
-    y_scale = alt.Scale(domain=[0, drawing.height], range=[0, drawing.height], nice=False)
-
-    def at(x_field: str = "px", y_field: str = "py") -> dict:
-        return {"x": alt.X(f"{x_field}:Q", scale=x_scale, axis=None),
-                "y": alt.Y(f"{y_field}:Q", scale=y_scale, axis=None)}
     short = dict(zip(drawing.nodes.id, drawing.nodes.short, strict=True))
     edges = _edge_frame(drawing.edges, short)
     nodes = _node_frame(drawing.nodes)
     font = NODE_FONT[drawing.layout]
     keys = _keys(drawing, nodes)
+    listing = _number_list(drawing, nodes, keys.pop("bottom") + 4)
+    height = max(drawing.height, math.ceil(listing.y.max() + KEY_LINE) + MARGIN) if len(listing) else drawing.height
+    x_scale = alt.Scale(domain=[0, drawing.width], range=[0, drawing.width], nice=False)
+    y_scale = alt.Scale(domain=[0, height], range=[0, height], nice=False)
+
+    def at(x_field: str = "px", y_field: str = "py") -> dict:
+        return {"x": alt.X(f"{x_field}:Q", scale=x_scale, axis=None),
+                "y": alt.Y(f"{y_field}:Q", scale=y_scale, axis=None)}
     layers = [_lines(drawing.points.merge(edges, on="edge"), book, at, keys["line"]),
               _heads(drawing, edges, book, at), *_edge_texts(edges[edges.placed], at),
               _leaders(nodes, at), *_symbols(nodes, book, at, drawing.layout, keys),
-              *_node_texts(nodes[nodes.placed], book, at, font)]
-    return alt.layer(*[layer for layer in layers if layer is not None]).properties(
-        width=drawing.width, height=drawing.height)
+              *_node_texts(nodes[nodes.placed], book, at, font), *_number_texts(nodes[nodes.numbered], at),
+              *_listing(listing, book, at)]
+    return alt.layer(*[layer for layer in layers if layer is not None]).properties(width=drawing.width, height=height)
 
 
 def _boxes(boxes: pd.Series) -> dict:
@@ -411,11 +480,15 @@ def _edge_frame(edges: pd.DataFrame, short: Mapping[str, str]) -> pd.DataFrame:
 
 def _node_frame(nodes: pd.DataFrame) -> pd.DataFrame:
     leader = nodes.leader if "leader" in nodes else pd.Series(None, index=nodes.index, dtype=object)
+    number_box = nodes.number_box if "number_box" in nodes else pd.Series(None, index=nodes.index, dtype=object)
+    numbers = _boxes(number_box)
     frame = nodes.assign(px=nodes.x.round(2), py=nodes.y.round(2), part=nodes.group.map(_part),
                          has_leader=leader.notna(),
                          **{k: [v[i] if v else 0.0 for v in leader] for i, k in enumerate(("lx", "ly", "lx2", "ly2"))},
-                         **_boxes(nodes.label_box))
-    return plain(frame.drop(columns=["label_box", "leader"], errors="ignore"))
+                         **_boxes(nodes.label_box), numbered=numbers["placed"], nx=numbers["tx"], ny=numbers["ty"],
+                         **{f"n{k}": numbers[k] for k in ("bx", "by", "bx2", "by2")},
+                         number_text=[str(n) if n else "" for n in nodes.get("number", [0] * len(nodes))])
+    return plain(frame.drop(columns=["label_box", "leader", "number_box"], errors="ignore"))
 
 
 def _leaders(nodes: pd.DataFrame, at) -> alt.Chart | None:
@@ -444,9 +517,11 @@ def _when(book: Chapter, yes, no):
 
 def _keys(drawing: _Drawing, nodes: pd.DataFrame) -> dict:
     """The keys under the drawing, one line each (the parts of the report on two), so that side by side
-    they do not run wider than the drawing."""
+    they do not run wider than the drawing. When the map numbers nodes, the list of numbers, part by part,
+    shows the parts' colours instead."""
+    listed = drawing.layout == "clusters" and (nodes.number_text != "").any()  # its parts lead the list
     rows = {"line": 1 if drawing.edges.hedged.any() else 0,
-            "part": -(-len(_parts(nodes)) // 3), "node": 1}
+            "part": 0 if listed else -(-len(_parts(nodes)) // 3), "node": 1}
     keys, top = {}, drawing.height + 10
     for key, extra in (("line", {"symbolType": "stroke", "symbolStrokeColor": EDGE_GREY, "symbolStrokeWidth": 2}),
                        ("part", {"columns": 3, "symbolType": "circle"}),
@@ -454,7 +529,7 @@ def _keys(drawing: _Drawing, nodes: pd.DataFrame) -> dict:
         keys[key] = alt.Legend(orient="none", legendX=0, legendY=top, direction="horizontal",
                                titleOrient="left", **extra) if rows[key] else None
         top += 20 * rows[key]
-    return keys
+    return keys | {"bottom": top}
 
 
 def _parts(nodes: pd.DataFrame) -> list[str]:
@@ -537,6 +612,123 @@ def _node_texts(frame: pd.DataFrame, book: Chapter, at, font: int) -> list[alt.C
                  "lineHeight": round(font * LINE_HEIGHT), "fontWeight": "bold" if bold else "normal"}
         layers += [base.mark_text(**style, stroke="white", strokeWidth=3.5, strokeJoin="round"),
                    base.mark_text(**style, color=charts.ACCENT if bold else TEXT)]
+    return layers
+
+
+def _number_texts(frame: pd.DataFrame, at) -> list[alt.Chart]:
+    """The number of each node the drawing could not name, with a white halo; the list under the drawing
+    gives its name."""
+    if frame.empty:
+        return []
+    base = alt.Chart(frame).encode(**at("nx", "ny"), text="number_text:N", tooltip=_node_tips())
+    style = {"align": "center", "baseline": "top", "fontSize": NUMBER_FONT, "fontWeight": "bold"}
+    return [base.mark_text(**style, stroke="white", strokeWidth=3, strokeJoin="round"),
+            base.mark_text(**style, color=TEXT)]
+
+
+# --- the list of numbered nodes -------------------------------------------------------------------------
+
+KEY_LINE = 10.5  # px between the lines of the list
+KEY_ITEM_GAP = 7  # px between one item of the list and the next on a line
+
+
+def _number_list(drawing: _Drawing, nodes: pd.DataFrame, top: float) -> pd.DataFrame:
+    """The nodes numbered on the drawing with their names, as running lines across the drawing's width:
+    with parts, one paragraph per part, led by its colour, its name, where on the map it lies and the
+    nodes the map names. Widths are measured in the font, so that no item runs past the edge. One
+    record per piece of text: its place, text, style and the ids it stands for."""
+    numbered = nodes[nodes.number_text != ""]
+    if numbered.empty:
+        return pd.DataFrame(columns=["x", "y", "text", "style", "name", "id", "part"])
+    parts = _parts(nodes) if drawing.layout == "clusters" else []
+    records, y = [], float(top)
+    for part in parts or [None]:
+        members = nodes[nodes.group == part] if part else nodes
+        listed = numbered[numbered.id.isin(members.id)].sort_values("number_text", key=lambda n: n.astype(int))
+        items = []  # each: the pieces (style, text, ids) that stay together on one line
+        if part is None:
+            items.append([("heading", "Numbered on the drawing:", ", ".join(listed.id))])
+        else:
+            named = members[members.number_text == ""]
+            lead = f"{_part(part)} ({_where(members, drawing)})" + (";" if len(named) else ":")
+            items.append([("dot", "", ", ".join(members.id)), ("heading", lead, ", ".join(members.id))])
+            if len(named):  # one item per name, so that a name breaks across lines only if it must
+                ordered = sorted(named.short, key=str.lower)
+                said = [("named: " if k == 0 else "") + n + ("," if k < len(ordered) - 1 else ";")
+                        for k, n in enumerate(ordered)]
+                items += [[("named", w, ", ".join(named.id)) for w in n.split(" ")] for n in said]
+        items += [[("number", n, i), *[("name", w, i) for w in name.split(" ")]]
+                  for n, name, i in zip(listed.number_text, listed.short, listed.id, strict=True)]
+        lines = _flow(items, drawing.width)
+        for line in lines:
+            for x, style, text, ids in line:
+                records.append({"x": round(x, 2), "y": round(y, 2), "text": text, "style": style, "name": text,
+                                "id": ids, "part": _part(part) if part else ""})
+            y += KEY_LINE
+        y += 2
+    return pd.DataFrame(records)
+
+
+def _piece_width(style: str, text: str) -> float:
+    if style == "dot":
+        return 8.0
+    return text_box(text, NUMBER_FONT, style in ("number", "heading"))[0]
+
+
+def _flow(items: list[list[tuple]], width: float) -> list[list[tuple]]:
+    """Items set one after another in lines no wider than ``width``: an item goes whole onto the next line
+    when it does not fit (a name longer than a line breaks between its words); the words of an item are a
+    space apart, items ``KEY_ITEM_GAP``."""
+    space = text_width(" ", NUMBER_FONT)
+    lines, x = [[]], 0.0
+    for item in items:
+        whole = sum(_piece_width(st, t) for st, t, _ in item) + space * (len(item) - 1)
+        gap = space if item[0][0] == "named" else KEY_ITEM_GAP  # the names the map shows run as a sentence
+        if lines[-1] and x + gap + whole > width:
+            lines, x = [*lines, []], 0.0
+        elif lines[-1]:
+            x += gap
+        for k, (style, text, ids) in enumerate(item):
+            w = _piece_width(style, text)
+            if x + w > width and lines[-1]:  # only an item longer than a whole line
+                lines, x = [*lines, []], 0.0
+            lines[-1].append((x + (4 if style == "dot" else 0), style, text, ids))
+            x += w + (space if k < len(item) - 1 else 0)
+    return lines
+
+
+def _where(members: pd.DataFrame, drawing: _Drawing) -> str:
+    """Where a part's nodes lie on the map, in words: "top left", "middle", …"""
+    dx = (members.x.mean() - drawing.width / 2) / drawing.width
+    dy = (members.y.mean() - drawing.height / 2) / drawing.height
+    if math.hypot(dx, dy) < 0.12:
+        return "middle"
+    angle = math.degrees(math.atan2(dy, dx)) % 360
+    return ["right", "bottom right", "bottom", "bottom left", "left", "top left", "top", "top right"][
+        round(angle / 45) % 8]
+
+
+def _listing(frame: pd.DataFrame, book: Chapter, at) -> list[alt.Chart]:
+    if frame.empty:
+        return []
+    tips = [alt.Tooltip("name:N", title="Name"), alt.Tooltip("id:N", title="Row")]
+    styles = {"heading": {"fontWeight": "bold"}, "named": {"fontStyle": "italic"}, "number": {"fontWeight": "bold"},
+              "name": {}}
+    layers = []
+    dots = frame[frame["style"] == "dot"]
+    if len(dots):  # each part's colour before its name: the map's key of colours
+        parts = list(dict.fromkeys(dots.part))
+        colors = {_part(g): c for g, c in charts.SECTION_COLORS.items()}
+        layers.append(alt.Chart(plain(dots.assign(cy=dots.y + NUMBER_FONT * 0.55))).mark_point(
+            filled=True, opacity=1, size=45, shape="circle").encode(
+            **at("x", "cy"), tooltip=tips, color=alt.Color("part:N", legend=None, scale=alt.Scale(
+                domain=parts, range=[colors.get(p, charts.MUTED) for p in parts]))))
+    for style, how in styles.items():
+        part = frame[frame["style"] == style]
+        if len(part):
+            mark = {"align": "left", "baseline": "top", "fontSize": NUMBER_FONT, "color": TEXT} | how
+            layers.append(alt.Chart(plain(part)).mark_text(**mark).encode(**at("x", "y"), text="text:N",
+                                                                            tooltip=tips))
     return layers
 
 
