@@ -113,3 +113,22 @@ def test_the_stored_png_is_the_renderers_image_recompressed():
     assert pixels(out.png) == pixels(rendered)  # lossless
     assert len(out.png) < len(rendered)
     assert out.png == charts.compact_png(rendered)  # deterministic
+
+
+def test_a_chart_keeps_every_row_however_long_the_data():
+    rows = pd.DataFrame({"x": range(6000)})
+    spec = alt.Chart(rows).mark_point().encode(x="x:Q").to_dict()
+    assert len(next(iter(spec["datasets"].values()))) == 6000
+
+
+def test_the_directorys_quick_rows_are_the_rows_altair_writes():
+    import numpy as np
+
+    frame = pd.DataFrame({"n": [1, 2, None], "text": ["x", None, "<z>"],
+                          "date": pd.to_datetime(["2018-08-01", None, "2019-01-31"]),
+                          "amount": [1.2345678901234, np.nan, 3e12], "kind": pd.Categorical(["p", "q", None]),
+                          "count": pd.array([1, None, 3], dtype="Int64")})
+    chart = alt.Chart(frame).mark_point().encode(x="n:Q")
+    with charts.unchecked():
+        quick = chart.to_dict(validate=False)
+    assert quick == chart.to_dict()

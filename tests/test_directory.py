@@ -194,3 +194,95 @@ def test_a_page_of_an_entity_no_longer_in_the_data_goes(generated, tmp_path):
     (pages / "org" / "gone-company.md").write_text("old", encoding="utf-8")
     directory.generate(notebooks(), generated[0], pages)
     assert not (pages / "org" / "gone-company.md").exists() and (pages / "org" / "palantir.md").exists()
+
+
+def _plain(markdown: str) -> str:
+    return markdown.replace("\\", "")
+
+
+def test_glossary_lines_and_directory_names_repeat_nothing():
+    """Issue 11: "Departments of motor vehicles (DMVs, not named) (DMV)": a name is not followed by a short
+    name it already says, no line has two bracketed asides in a row, and a term is said once in its line."""
+    from surveillance_book.directory.index import glossary, glossary_page, glossary_terms
+    from surveillance_book.paths import REPO
+
+    for entity in EVERYONE:
+        assert ") (" not in entity.label, entity.label
+        if entity.short and entity.short in entity.name:
+            assert entity.label == entity.name or entity.label.endswith(f"({entity.short})"), entity.label
+    page = _plain(glossary_page(glossary(EVERYONE, glossary_terms(REPO / "book"))))
+    lines = page.split("```{glossary}")[1].strip("`\n").split("\n\n")
+    assert len(lines) > 10
+    for entry in lines:
+        term, definition = entry.split("\n", 1)
+        said = definition.split("; see [the directory]")[0]
+        assert ") (" not in said and said.count(f"{term} (") == 0, entry
+        assert len(re.findall(rf"(?<![\w-]){re.escape(term)}(?![\w-])", said)) <= 1, entry
+
+
+def test_an_acronym_the_source_does_not_spell_out_is_said_to_be_one():
+    """GAO, EID: the AFSC page gives only the letters; the glossary and the profile say so, and invent
+    nothing ("U.S. GAO" is the name, not a spelled-out one)."""
+    from surveillance_book.directory.entities import rows_about
+    from surveillance_book.directory.index import glossary, glossary_page, glossary_terms
+    from surveillance_book.directory.profile import _facts
+    from surveillance_book.paths import REPO
+
+    by_id = {e.id: e for e in EVERYONE}
+    page = _plain(glossary_page(glossary(EVERYONE, glossary_terms(REPO / "book"))))
+    assert "GAO\n  U.S. GAO — government office; AFSC (2019) does not spell it out; see" in page
+    assert "EID\n  Database; AFSC (2019) does not spell it out; see" in page
+    assert "ICE\n  Immigration and Customs Enforcement — federal agency; see" in page  # spelled out: not said
+    book = Chapter("overview", as_of=BOOK_AS_OF)
+    for entity_id, name in (("gao", "U.S. GAO"), ("eid", "EID")):
+        entity = by_id[entity_id]
+        facts = _plain("".join(_facts(entity, rows_about(book, entity), book, "book/directory/x")))
+        assert f"Name\n: {name}\n" in facts and "Full name" not in facts, facts
+        assert f"Acronym\n: {entity.short}; AFSC (2019) does not spell it out" in facts, facts
+    assert not by_id["ice"].unexpanded_acronym and not by_id["azure"].unexpanded_acronym
+
+
+def test_a_glossary_terms_index_entry_is_not_written_inside_the_term():
+    """Issue 11: "ARC-P" twice in the PDF's index. Sphinx puts a glossary term's index entry in the term,
+    which LaTeX sets as a macro's argument; there "\\sphinxhyphen{}" is read back as "\\sphinxhyphen {}" and
+    makeindex files the entry apart. The transform moves it into the definition, for every term."""
+    from docutils import nodes
+    from sphinx import addnodes
+
+    from surveillance_book.directory.first_use import entries_out_of_terms
+
+    items = []
+    for term_text in ("ARC-P", "GAO"):
+        entry = addnodes.index(entries=[("single", term_text, f"term-{term_text}", "main", None)])
+        term = nodes.term("", term_text, entry, ids=[f"term-{term_text}"])
+        definition = nodes.definition("", nodes.paragraph("", "what it is"))
+        items.append(nodes.definition_list_item("", term, definition))
+    document = nodes.section("", nodes.definition_list("", *items))
+    entries_out_of_terms(document)
+    for item in items:
+        term, definition = item.children
+        assert not list(term.findall(addnodes.index))
+        (moved,) = definition[0].findall(addnodes.index)
+        assert definition[0][0] is moved and moved["entries"][0][2] == term["ids"][0]  # same target, head
+
+
+def test_the_pdf_index_files_each_name_once(built_book):
+    """Every index entry of a name is written with the same key, so the PDF's index has one line per name
+    (the LaTeX index file; a space after a control word is the sign of an entry read inside an argument)."""
+    idx = next((built_book / ".work").rglob("book.idx"), None) or next(built_book.rglob("*.idx"))
+    keys: dict[str, set[str]] = {}
+    for key in re.findall(r"\\indexentry\{(.*?)@", idx.read_text(encoding="utf-8")):
+        keys.setdefault(re.sub(r"(\\[A-Za-z]+) +", r"\1", key), set()).add(key)
+    assert keys and "ARC\\sphinxhyphen{}P" in keys
+    assert {k: v for k, v in keys.items() if len(v) > 1} == {}
+    pdf = "\n".join(p.extract_text() for p in PdfReader(built_book / "pdf" / PDF_NAME).pages)
+    index = pdf[pdf.rfind("NDEX"):]
+    assert len(re.findall(r"^ARC-P,", index, re.M)) == 1, "ARC-P listed twice in the index"
+
+
+def test_pages_drawn_on_every_core_are_the_pages_drawn_in_one_process(generated, tmp_path, monkeypatch):
+    monkeypatch.setattr(directory, "PARALLEL_FROM", 10**9)  # the fixture's pages were drawn in parallel
+    assert len(EVERYONE) >= 40 and directory.generate(notebooks(), generated[0], tmp_path)["rendered"] == len(EVERYONE)
+    for page in sorted(tmp_path.rglob("*.md")):
+        assert page.read_text(encoding="utf-8") == (generated[1] / page.relative_to(tmp_path)).read_text(
+            encoding="utf-8"), page

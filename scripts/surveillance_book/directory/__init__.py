@@ -15,6 +15,7 @@ reader on (``book/directory_renames.csv``: table, old_id, new_id).
 import csv
 import hashlib
 import json
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -53,14 +54,39 @@ def _write(path: Path, text: str) -> bool:
     return True
 
 
-def _digest(entity: Entity, book: Chapter, chapters: list[str], titles: dict, code: str) -> str:
+def _digest(entity: Entity, book: Chapter, chapters: list[str], titles: dict, common: str) -> str:
+    """What one page shows: its rows, its chapters, and what every page shows (``common``: the code, and
+    the names of the entities its rows mention)."""
     rows = rows_about(book, entity)
     own = book.everything(entity.table)
-    parts = [code, json.dumps([entity.__dict__, chapters, [titles.get(c) for c in chapters]])]
+    parts = [common, json.dumps([entity.__dict__, chapters, [titles.get(c) for c in chapters]])]
     parts += [f.to_csv(index=False) for f in [own[own[own.columns[0]] == entity.id], *rows.frames().values()]]
-    # names of the entities its rows mention show on the page too
-    parts.append(json.dumps(sorted(book._all_names.items())))
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+# What the pages are drawn from, for the worker processes (inherited on fork, not sent to them).
+_DRAWING: dict = {}
+PARALLEL_FROM = 40  # pages; fewer are drawn in this process (starting workers costs more)
+
+
+def _draw(entity: Entity) -> str:
+    base, chapters, titles, data_dir = (_DRAWING[k] for k in ("base", "chapters", "titles", "data_dir"))
+    book = Chapter(_section(entity, base), as_of=BOOK_AS_OF, highlight=entity.id, data_dir=data_dir, sharing=base)
+    with unchecked():
+        return page(entity, rows_about(book, entity), book, chapters.get(entity.id, []), titles)
+
+
+def _draw_all(todo: list[Entity], **drawing) -> list[str]:
+    """Each page's text, drawn on every core when there are many (the pages do not depend on each other)."""
+    _DRAWING.update(drawing)
+    try:
+        cores = len(os.sched_getaffinity(0))
+        if len(todo) < PARALLEL_FROM or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return [_draw(e) for e in todo]
+        with multiprocessing.get_context("fork").Pool(cores) as pool:
+            return pool.map(_draw, todo, chunksize=max(1, len(todo) // (cores * 8)))
+    finally:
+        _DRAWING.clear()
 
 
 def _summary(entity: Entity, book: Chapter) -> str:
@@ -112,20 +138,17 @@ def generate(notebooks: list[Path], data_dir: Path = DATA_DIR, target: Path = TA
                                    in problems))
     everyone = entities(base)
     by_entity, titles = chapter_links.discussed_in(notebooks, base)
-    new, counts = {}, {"rendered": 0, "written": 0, "unchanged": 0}
+    common = code + json.dumps(sorted(base._all_names.items()))
+    new, todo = {}, []
     for entity in everyone:
-        path = target / f"{entity.address}.md"
-        chapters = by_entity.get(entity.id, [])
-        new[entity.address] = _digest(entity, base, chapters, titles, code)
-        if old.get("pages", {}).get(entity.address) == new[entity.address] and path.is_file():
-            counts["unchanged"] += 1
-            continue
-        book = Chapter(_section(entity, base), as_of=BOOK_AS_OF, highlight=entity.id, data_dir=data_dir,
-                       sharing=base)
-        counts["rendered"] += 1
-        with unchecked():
-            text = page(entity, rows_about(book, entity), book, chapters, titles)
-        counts["written"] += _write(path, text)
+        new[entity.address] = _digest(entity, base, by_entity.get(entity.id, []), titles, common)
+        if old.get("pages", {}).get(entity.address) != new[entity.address] or not (
+                target / f"{entity.address}.md").is_file():
+            todo.append(entity)
+    texts = _draw_all(todo, base=base, chapters=by_entity, titles=titles, data_dir=data_dir)
+    counts = {"rendered": len(todo), "written": 0, "unchanged": len(everyone) - len(todo)}
+    for entity, text in zip(todo, texts, strict=True):
+        counts["written"] += _write(target / f"{entity.address}.md", text)
     known = {e.address for e in everyone}
     for old_address, new_address in _renamed(renames, known).items():
         _write(target / f"{old_address}.md", _redirect(new_address))
