@@ -102,7 +102,7 @@ def test_source_label_follows_the_sources_table(data_copy):
     sources.loc[sources.source_id == "eff-alpr-2018", "publisher"] = "Alpha Group, Beta Group"
     sources.to_csv(data_copy / "sources.csv", index=False)
     assert Chapter("x", as_of="2019-01-31", data_dir=data_copy).source_label("eff-alpr-2018") == \
-        "Alpha Group et al. (2018)"
+        "Alpha Group et al. (2018), as cited in AFSC (2019)"
 
 
 def test_glue_records_rows_and_the_not_known_wording(capsys):

@@ -51,7 +51,15 @@ ENTRIES = [
      "secure-communities-reactivated-2017",
      {"date": "2017-01-01", "date_precision": "month", "kind": "order", "primary_source_id": "trump-eo-2017"}),
     ("President Trump reactivated by Executive Order in January 2017", "sources", "trump-eo-2017",
-     {"published": "2017-01-01", "published_precision": "month", "kind": "executive order"}),
+     {"published": "2017-01-01", "published_precision": "month", "kind": "executive order",
+      # cited by the surname the source gives, not "President Trump" (listed under P) nor a first name
+      "publisher": "Trump", "note": Contains("President Trump")}),
+    # acronyms the source does not spell out stay letters: no invented expansion
+    ("Research by the U.S. GAO, the ACLU", "organizations", "gao", {"name": "U.S. GAO", "short_name": "GAO"}),
+    ("DHS’s two main biometric databases, EID and IDENT", "systems", "eid", {"name": "EID", "acronym": "EID"}),
+    ("sent to the FBI’s Next Generation Identification", "organizations", "fbi", {"name": "FBI"}),
+    ("ICE has relied on DMV's use of facial recognition software", "organizations", "dmvs",
+     {"name": "DMVs (not named)", "short_name": "DMV"}),
     ("may still be feeding mission-critical information to ICE", "relationships", "sanctuary-feeds-ice",
      {"relation": "feeds data to", "hedge": "may", "object_org_id": "ice"}),
     # --- IDENT

@@ -67,7 +67,9 @@ def test_the_sources_page_holds_the_list(pdf_pages):
 
 def test_citations_are_author_year_and_short(pdf_pages):
     text = _report(pdf_pages)
-    assert "(AFSC 2019; Mijente et al. 2018)" in text
+    # the report is known through the AFSC page only: never cited as if read (issue 11)
+    assert "(AFSC 2019; Mijente et al. 2018, as cited in AFSC 2019)" in text
+    assert not re.search(r"Mijente et al\. ?2018[;)]", text), "the report cited as if read directly"
     assert "[American Friends Service Committee" not in text
     assert "Immigrant Defense Project, 2018]" not in text
 
@@ -93,3 +95,13 @@ def test_the_html_lists_sources_without_numbers(built_book):
     css = (built_book / "html" / "_static" / "citations.css").read_text(encoding="utf-8")
     assert "span.label { display: none; }" in css
     assert "citations.css" in str(soup.find_all("link"))
+
+
+def test_the_about_page_shows_no_command_in_the_pdf(pdf_pages, built_book):
+    """Issue 11: the rerun command stays in HTML (a screen-only block); the PDF says in words where to find it."""
+    text = _flat("\n".join(pdf_pages))
+    assert "papermill" not in text and ".venv/bin" not in text and "make lab" not in text
+    assert "each chapter there opens with a folded box that says how to rerun it" in text
+    soup = BeautifulSoup((built_book / "html" / "book" / "about.html").read_text(encoding="utf-8"), "html.parser")
+    block = soup.select_one(f"div.{SCREEN_ONLY}")
+    assert block is not None and "papermill" in block.get_text() and block.select_one("pre")

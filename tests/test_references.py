@@ -109,9 +109,12 @@ def test_the_text_and_the_list_cite_a_source_as_the_charts_name_it():
 
     book, sources, short = Chapter("overview", as_of="2100-01-01"), load("sources"), short_names()
     years = label_years(sources, short)
+    plain = {row["source_id"]: f"{short_author(row, short)} ({years[row['source_id']]})"
+             for _, row in sources.iterrows()}
     for _, row in sources.iterrows():
-        year = years[row["source_id"]]
-        assert book.source_label(row["source_id"]) == f"{short_author(row, short)} ({year})"
+        via = row["cited_by_id"]
+        expected = plain[row["source_id"]] + (f", as cited in {plain[via]}" if pd.notna(via) else "")
+        assert book.source_label(row["source_id"]) == expected
     labels = [book.source_label(s) for s in sources.source_id]
     assert len(set(labels)) == len(labels), "two sources a reader cannot tell apart"
     assert years["afsc-2019"] == "2019" and short_author(sources.set_index("source_id", drop=False)
@@ -124,3 +127,64 @@ def test_entries_cited_alike_are_lettered():
     rows = pd.DataFrame([_source(source_id=i, title=t, publisher="P", published=pd.NaT) for i, t in
                          [("b", "Second"), ("a", "First"), ("c", "Other")]][:2] + [_source(source_id="d")])
     assert label_years(rows, {}) == {"a": "n.d.-a", "b": "n.d.-b", "d": "2018"}
+
+
+def test_a_source_known_through_another_is_cited_so_in_charts_tables_and_the_list():
+    """The report and the documents the AFSC page quotes were not read: no citation of them may look as if
+    they were (issue 11: "as cited in")."""
+    from surveillance_book.chapter import Chapter
+    from surveillance_book.references import bibtex
+
+    book, sources = Chapter("overview", as_of="2100-01-01"), load("sources")
+    assert book.source_label("mijente-2018") == "Mijente et al. (2018), as cited in AFSC (2019)"
+    assert book.source_label("afsc-2019") == "AFSC (2019)"  # read directly: no "as cited"
+    known_through = sources[sources.cited_by_id.notna()]
+    assert len(known_through)
+    for source_id in known_through.source_id:
+        assert ", as cited in AFSC (2019)" in book.source_label(source_id)
+    # a chart's source line and a reader's table name it so too (both use source_label)
+    contracts = book.contracts
+    line = book.source_line(contracts[contracts.primary_source_id == "mijente-2018"])
+    assert "Mijente et al. (2018), as cited in AFSC (2019)" in line
+    # the list: each such entry says it was not consulted directly, the others do not
+    data = parse_string(bibtex(), "bibtex")
+    printed = {e.key: e.text.render_as("text") for e in BookStyle().format_entries(data.entries.values())}
+    for source_id in sources.source_id:
+        said = "As cited in AFSC 2019; not consulted directly." in printed[source_id]
+        assert said == (source_id in set(known_through.source_id)), printed[source_id]
+
+
+def test_the_in_text_citation_says_as_cited_in():
+    """sphinxcontrib-bibtex's reference style, as registered and as a page cites: "(AFSC 2019; Mijente et al.
+    2018, as cited in AFSC 2019)"."""
+    from sphinxcontrib.bibtex.style.referencing import format_references
+    from sphinxcontrib.bibtex.style.template import SphinxReferenceInfo
+
+    from surveillance_book.references import _reference_style, bibtex
+
+    style, data = _reference_style()(), parse_string(bibtex(), "bibtex")
+
+    def cite(role: str, *keys: str) -> str:
+        info = SphinxReferenceInfo(None, "here", "book/references", "x", None, "", "")
+        return str(format_references(style, role, [(data.entries[k], None, info) for k in keys]))
+
+    assert cite("p", "afsc-2019", "mijente-2018") == "(AFSC 2019; Mijente et al. 2018, as cited in AFSC 2019)"
+    assert cite("p", "trump-eo-2017") == "(Trump 2017, as cited in AFSC 2019)"
+    assert cite("t", "mijente-2018") == "Mijente et al. (2018, as cited in AFSC 2019)"
+    assert cite("p", "afsc-2019") == "(AFSC 2019)"
+
+
+def test_the_executive_order_is_listed_under_the_presidents_surname():
+    from surveillance_book.references import bibtex
+
+    data = parse_string(bibtex(), "bibtex")
+    (order,) = BookStyle().format_entries([data.entries["trump-eo-2017"]])
+    assert order.text.render_as("text").startswith("Trump. 2017. Executive Order")
+
+
+def test_a_short_name_inside_the_name_is_not_repeated_in_the_list():
+    from surveillance_book.references import bibtex
+
+    data = parse_string(bibtex(), "bibtex")
+    (gao,) = BookStyle().format_entries([data.entries["gao-face-research"]])
+    assert gao.text.render_as("text").startswith("GAO. n.d. U.S. GAO research")  # not "GAO (U.S. GAO)"

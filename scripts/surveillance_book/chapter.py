@@ -256,17 +256,16 @@ class Chapter:
     # --- sources ------------------------------------------------------------------------------------
     def source_label(self, source_id: str) -> str:
         """How a source is named on a chart, in a table and in a claim's note, as the text cites it: short
-        author and year, "Mijente et al. (2018)", lettered where two would read alike ("ACLU (n.d.-b)")."""
+        author and year, "AFSC (2019)", lettered where two would read alike ("ACLU (n.d.-b)"); a source the
+        book knows only through another says so: "Mijente et al. (2018), as cited in AFSC (2019)"."""
         return self._source_labels[source_id]
 
     @cached_property
     def _source_labels(self) -> dict[str, str]:
-        from .references import label_years, short_author  # the citations' rule, so both read the same
+        from .references import source_labels  # the citations' rule, so both read the same
 
         sources, orgs = self.everything("sources"), self.everything("organizations")
-        short = dict(zip(orgs.name, orgs.short_name.fillna(orgs.name), strict=True))
-        years = label_years(sources, short)
-        return {row.source_id: f"{short_author(row, short)} ({years[row.source_id]})" for _, row in sources.iterrows()}
+        return source_labels(sources, dict(zip(orgs.name, orgs.short_name.fillna(orgs.name), strict=True)))
 
     def source_ids(self, *frames: pd.DataFrame) -> list[str]:
         """The documents behind some rows: where each was read, then what those rely on."""

@@ -11,10 +11,17 @@ The file is also valid input for the ``bibtex`` program, without a warning (a te
 no date has no ``year`` (the style prints "n.d."), and one with no publisher a ``key`` (its title) to sort by.
 
 Citations are author–year, in one form in the text and in the list: the text cites "(AFSC 2019; Mijente et
-al. 2018)" (``BookReferenceStyle``, from the fields ``shortauthor`` and ``labelyear``: the short name of
-the first publisher, as charts name their sources, and the year, lettered where two entries would read
-alike), and the list, sorted by those, begins each entry with them: "AFSC (American Friends Service
-Committee). 2019. Title…". A source without a publisher is cited and listed by its title.
+al. 2018, as cited in AFSC 2019)" (``BookReferenceStyle``, from the fields ``shortauthor``, ``labelyear``
+and ``citedin``: the short name of the first publisher, as charts name their sources, and the year,
+lettered where two entries would read alike), and the list, sorted by those, begins each entry with them:
+"AFSC (American Friends Service Committee). 2019. Title…". A source without a publisher is cited and
+listed by its title.
+
+A source the book knows only through another (``cited_by_id`` in ``data/sources.csv``: the report and
+every document the AFSC page quotes or links) is never cited as if read: one rule, ``cited_as``, adds "as
+cited in" and the source it was read in to every citation of it — in the text "(Mijente et al. 2018, as
+cited in AFSC 2019)", on charts, in tables and notes "Mijente et al. (2018), as cited in AFSC (2019)"
+(``source_labels``) — and its entry in the list says "As cited in AFSC 2019; not consulted directly."
 """
 
 import re
@@ -34,6 +41,8 @@ from .paths import DATA_DIR
 STYLE = "book"  # the name the styles are registered under (bibtex_default_style, bibtex_reference_style)
 WEB_SCHEMES = ("http://", "https://")  # the only addresses the book links
 NO_DATE = "n.d."  # printed for a source without a date (BibTeX has no year for it: a year is a number)
+AS_CITED_IN = "as cited in"  # a source known only through another: "(Mijente et al. 2018, as cited in AFSC 2019)"
+NOT_CONSULTED = "not consulted directly"  # what the list adds to such an entry
 
 _ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
             "~": r"\textasciitilde{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_"}
@@ -77,6 +86,7 @@ class BookStyle(PlainStyle):
             *lead,
             sentence[optional[field("howpublished", raw=True, apply_func=_text)], optional[date]],
             sentence[optional_field("note", raw=True, apply_func=_text)],
+            optional[sentence[field("citedin", raw=True, apply_func=_as_cited_in)]],
             optional[words["URL:", href(field("url", raw=True))[field("url", raw=True)]]],
         ]
 
@@ -93,15 +103,28 @@ class BookStyle(PlainStyle):
         return sorted(entries, key=key)
 
 
+def _as_cited_in(latex: str) -> Text:
+    """The list's line for a source known through another: "As cited in AFSC 2019; not consulted directly"."""
+    return Text(f"{AS_CITED_IN.capitalize()} {decode(latex)}; {NOT_CONSULTED}")
+
+
 @node
 def _cited_as(children, data, what):
     """The short author or the year an entry is cited by, as the list prints it."""
     return Text(decode(data["entry"].fields[what]))
 
 
+@node
+def _cited_in(children, data):
+    """", as cited in AFSC 2019" after the year of a source known only through another; nothing otherwise."""
+    through = data["entry"].fields.get("citedin")
+    return Text(f", {AS_CITED_IN} {decode(through)}") if through else Text()
+
+
 def _reference_style():
-    """sphinxcontrib-bibtex's author-year referencing, in the form "(AFSC 2019; Mijente et al. 2018)": an
-    entry is named by its ``shortauthor`` and ``labelyear``, as the list begins it."""
+    """sphinxcontrib-bibtex's author-year referencing, in the form "(AFSC 2019; Mijente et al. 2018, as cited
+    in AFSC 2019)": an entry is named by its ``shortauthor`` and ``labelyear``, as the list begins it, and a
+    source known only through another says through which (``citedin``)."""
     from sphinxcontrib.bibtex.style.referencing import BracketStyle, GroupReferenceStyle, PersonStyle
     from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
         BasicAuthorYearParentheticalReferenceStyle,
@@ -113,7 +136,7 @@ def _reference_style():
     from sphinxcontrib.bibtex.style.referencing.extra_year import ExtraYearReferenceStyle
     from sphinxcontrib.bibtex.style.template import join, join2, post_text, pre_text, reference
 
-    author, year = _cited_as(what="shortauthor"), _cited_as(what="labelyear")
+    author, year, through = _cited_as(what="shortauthor"), _cited_as(what="labelyear"), _cited_in()
 
     class Person(PersonStyle):
         def names(self, role, full):
@@ -122,16 +145,16 @@ def _reference_style():
         def author_or_editor_or_title(self, full):
             return author
 
-    class Parenthetical(BasicAuthorYearParentheticalReferenceStyle):  # (AFSC 2019; Mijente et al. 2018)
+    class Parenthetical(BasicAuthorYearParentheticalReferenceStyle):  # (AFSC 2019; Mijente et al. 2018, as…)
         def inner(self, role_name):
             return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
-                pre_text, reference[join(sep=self.author_year_sep)[author, year]], post_text]
+                pre_text, reference[join[join(sep=self.author_year_sep)[author, year], through]], post_text]
 
-    class Textual(BasicAuthorYearTextualReferenceStyle):  # AFSC (2019)
+    class Textual(BasicAuthorYearTextualReferenceStyle):  # AFSC (2019); Mijente et al. (2018, as cited in…)
         def inner(self, role_name):
             return join(sep=self.text_reference_sep)[
                 author, join[self.bracket.left, join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
-                    pre_text, reference[year], post_text], self.bracket.right]]
+                    pre_text, reference[join[year, through]], post_text], self.bracket.right]]
 
     class Year(ExtraYearReferenceStyle):
         def inner(self, role_name):
@@ -185,13 +208,16 @@ def short_author(row: pd.Series, short: dict[str, str]) -> str:
 
 def bibliography_author(row: pd.Series, short: dict[str, str]) -> str | None:
     """The publishers as the list prints them, the first one led by its short name where it has one:
-    "AFSC (American Friends Service Committee)"."""
+    "AFSC (American Friends Service Committee)"; a name that already holds its short name is not repeated
+    after it ("GAO", not "GAO (U.S. GAO)": the short name alone, as the text cites it)."""
     if pd.isna(row["publisher"]):
         return None
     first, *others = _publishers(row["publisher"])
     name = first.split(" (")[0]
     abbreviation = short.get(name, name)
-    if abbreviation != name:
+    if re.search(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", name):  # "U.S. GAO": no "GAO (U.S. GAO)"
+        first = abbreviation if abbreviation != name else first
+    elif abbreviation != name:
         first = f"{abbreviation} [{first}]" if "(" in first else f"{abbreviation} ({first})"
     return ", ".join([first, *others])
 
@@ -215,6 +241,31 @@ def label_years(sources: pd.DataFrame, short: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def cited_as(sources: pd.DataFrame, short: dict[str, str]) -> dict[str, tuple[str, str, str | None]]:
+    """source_id → (short author, year, the source_id it is known through or None): what every citation of
+    it is made of, in the text, on charts, in tables and in the list. The source it is known through is
+    named as it is cited itself (author and year, without its own "as cited in")."""
+    years = label_years(sources, short)
+    known = set(sources.source_id)
+    return {row["source_id"]: (short_author(row, short), years[row["source_id"]],
+                               row["cited_by_id"] if pd.notna(row.get("cited_by_id")) and row["cited_by_id"] in known
+                               else None)
+            for _, row in sources.iterrows()}
+
+
+def source_labels(sources: pd.DataFrame, short: dict[str, str]) -> dict[str, str]:
+    """source_id → how a chart, a table or a claim's note names it: "AFSC (2019)", "ACLU (n.d.-b)",
+    "Mijente et al. (2018), as cited in AFSC (2019)"."""
+    parts = cited_as(sources, short)
+
+    def plain(source_id: str) -> str:
+        author, year, _ = parts[source_id]
+        return f"{author} ({year})"
+
+    return {source_id: plain(source_id) + (f", {AS_CITED_IN} {plain(through)}" if through else "")
+            for source_id, (_, _, through) in parts.items()}
+
+
 def _field(value) -> str | None:
     return None if value is None or pd.isna(value) else "{" + encode(str(value)) + "}"
 
@@ -226,9 +277,11 @@ def web_address(value) -> str | None:
     return "{" + url + "}" if url and url.startswith(WEB_SCHEMES) and not set(url) & set("{}\\ ") else None
 
 
-def entry(row: pd.Series, short: dict[str, str] | None = None, label_year: str | None = None) -> str:
+def entry(row: pd.Series, short: dict[str, str] | None = None, label_year: str | None = None,
+          cited_in: str | None = None) -> str:
     """One @misc entry; ``short`` (short names of organizations) and ``label_year`` (as ``label_years``
-    gives it) default to none and the plain year."""
+    gives it) default to none and the plain year; ``cited_in`` is how the source it is known through is
+    cited ("AFSC 2019"), for a source not consulted directly."""
     short = short or {}
     published, precision = row["published"], row["published_precision"]
     lead = bibliography_author(row, short)
@@ -247,6 +300,7 @@ def entry(row: pd.Series, short: dict[str, str] | None = None, label_year: str |
         "shortauthor": _field(short_author(row, short)),
         "labelyear": _field(label_year or (str(published.year) if pd.notna(published) else NO_DATE)),
         "bibauthor": _field(lead) if lead else None,
+        "citedin": _field(cited_in) if cited_in else None,  # known only through that source
     }
     body = ",\n".join(f"  {key} = {value}" for key, value in fields.items() if value)
     return f"@misc{{{row['source_id']},\n{body}\n}}\n"
@@ -254,5 +308,11 @@ def entry(row: pd.Series, short: dict[str, str] | None = None, label_year: str |
 
 def bibtex(data_dir=DATA_DIR) -> str:
     sources, short = load("sources", data_dir), short_names(data_dir)
-    years = label_years(sources, short)
-    return "\n".join(entry(row, short, years[row["source_id"]]) for _, row in sources.iterrows())
+    parts = cited_as(sources, short)
+
+    def through(source_id: str) -> str | None:
+        via = parts[source_id][2]
+        return f"{parts[via][0]} {parts[via][1]}" if via else None
+
+    return "\n".join(entry(row, short, parts[row["source_id"]][1], through(row["source_id"]))
+                     for _, row in sources.iterrows())

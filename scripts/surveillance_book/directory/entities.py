@@ -18,13 +18,17 @@ FOLDERS = {"organizations": "org", "systems": "system"}
 KEYS = {"organizations": "org_id", "systems": "system_id"}
 
 
+ACRONYM = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")  # letters a name may stand for: "GAO", "ARC-P", "FALCON-SA"
+
+
 @dataclass(frozen=True)
 class Entity:
     table: str  # "organizations" or "systems"
     id: str
-    name: str  # full name
+    name: str  # full name, as the source gives it
     short: str  # acronym or short name ("" when none)
     kind: str
+    source: str = ""  # where the row was read, as the text cites it: "AFSC (2019)"
 
     @property
     def address(self) -> str:
@@ -32,8 +36,34 @@ class Entity:
         return f"{FOLDERS[self.table]}/{self.id.casefold()}"
 
     @property
+    def short_in_name(self) -> bool:
+        """Whether the short name is already a word of the name ("U.S. GAO", "CSRA ARC-P Cloud", "DMVs
+        (not named)"; a plural counts): the name then says it, and is no expansion of it."""
+        if not self.short:
+            return False
+        return re.search(rf"(?<![\w-]){re.escape(self.short)}s?(?![\w-])", self.name) is not None
+
+    @property
+    def unexpanded_acronym(self) -> bool:
+        """An acronym that the name leaves as letters ("GAO" in "U.S. GAO", "EID"): what it stands for is not
+        in the source, and the book does not invent it."""
+        return bool(ACRONYM.fullmatch(self.short)) and self.short_in_name
+
+    @property
+    def not_spelled_out(self) -> str:
+        """The words that say so, naming the source ("AFSC (2019) does not spell it out"), or ""."""
+        return f"{self.source or 'the source'} does not spell it out" if self.unexpanded_acronym else ""
+
+    @property
     def label(self) -> str:
-        return f"{self.name} ({self.short})" if self.short and self.short != self.name else self.name
+        """The name, with the short name after it when the name does not already say it: "Immigration and
+        Customs Enforcement (ICE)", but "U.S. GAO", "DMVs (not named)"; one pair of brackets, not two:
+        "Automated Biometric Identification System (DOD; ABIS)"."""
+        if not self.short or self.short_in_name:
+            return self.name
+        if self.name.endswith(")"):
+            return f"{self.name[:-1]}; {self.short})"
+        return f"{self.name} ({self.short})"
 
 
 def entities(book: Chapter) -> list[Entity]:
@@ -42,8 +72,9 @@ def entities(book: Chapter) -> list[Entity]:
     for table, short in (("organizations", "short_name"), ("systems", "acronym")):
         frame = book.everything(table)
         for _, row in frame.iterrows():
+            source = book.source_label(row["source_id"]) if pd.notna(row.get("source_id")) else ""
             out.append(Entity(table, str(row[KEYS[table]]), str(row["name"]),
-                              str(row[short]) if pd.notna(row[short]) else "", str(row["kind"])))
+                              str(row[short]) if pd.notna(row[short]) else "", str(row["kind"]), source))
     return out
 
 

@@ -1,9 +1,15 @@
-"""In each chapter, the first use of every glossary term links to its glossary entry and is indexed.
+r"""In each chapter, the first use of every glossary term links to its glossary entry and is indexed.
 
 A Sphinx transform, so the notebooks' prose stays plain text for JupyterLab: in a chapter's paragraphs
 (not in headings, tables, captions, links, code or glued figures) the first whole-word occurrence of
 each term becomes a ``term`` reference, resolved by Sphinx against ``book/directory/glossary.md``, with an
 index entry there, so the PDF's index sends a reader to the chapters, not only to the directory.
+
+On the glossary page itself, each term's own index entry (Sphinx puts it inside the term) moves to the head
+of the term's definition (``entries_out_of_terms``). The LaTeX writer sets a term as the argument of
+``\sphinxlineitem``, which TeX reads before the index entry inside it is written: a control word in the
+entry then gets a space ("ARC\sphinxhyphen {}P" for "ARC-P"), and makeindex, comparing the text, files
+it apart from the same name in the chapters and the directory: "ARC-P" twice in the PDF's index.
 """
 
 import re
@@ -17,6 +23,8 @@ from ..chapter import BOOK_AS_OF, Chapter
 from ..paths import DATA_DIR, REPO
 from .entities import entities
 from .index import glossary, glossary_terms
+
+GLOSSARY_DOC = "book/directory/glossary"  # the page written by index.glossary_page
 
 SKIP = (nodes.title, nodes.reference, nodes.literal, nodes.literal_block, nodes.raw, nodes.table, nodes.caption,
         nodes.citation_reference, addnodes.pending_xref, nodes.FixedTextElement)
@@ -36,6 +44,20 @@ def _words() -> tuple[frozenset[str], re.Pattern | None]:
     return frozenset(terms), re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
 
 
+def entries_out_of_terms(document: nodes.Node) -> None:
+    """Each glossary term's index entries, moved from the term to the start of its definition (its first
+    paragraph, where there is one): the same page and target, written by LaTeX as read (see above)."""
+    for term in list(document.findall(nodes.term)):
+        entries = [child for child in term.children if isinstance(child, addnodes.index)]
+        definition = next((c for c in term.parent.children if isinstance(c, nodes.definition)), None)
+        if not entries or definition is None:
+            continue
+        head = definition[0] if len(definition) and isinstance(definition[0], nodes.paragraph) else definition
+        for at, entry in enumerate(entries):
+            term.remove(entry)
+            head.insert(at, entry)
+
+
 def _skipped(node: nodes.Node) -> bool:
     while node is not None:
         if isinstance(node, SKIP) or "claim" in type(node).__name__ or "pasted-text" in node.get("classes", []):
@@ -48,6 +70,9 @@ class FirstUse(SphinxTransform):
     default_priority = 700
 
     def apply(self, **kwargs) -> None:
+        if self.env.docname == GLOSSARY_DOC:
+            entries_out_of_terms(self.document)
+            return
         terms, pattern = _words()
         if pattern is None or not self.env.docname.startswith("notebooks/"):
             return

@@ -75,11 +75,13 @@ def glossary_terms(book_dir: Path) -> list[tuple[str, str]]:
 
 def glossary(entities: list[Entity], extra: list[tuple[str, str]]) -> dict[str, tuple[str, Entity | None]]:
     """Term -> (definition, the entity it names): every short name or acronym of the data that is not the
-    full name, then the hand-written terms; one entry per term, whatever its case (Sphinx's are)."""
+    full name, and every acronym the source leaves as letters ("EID"), then the hand-written terms; one
+    entry per term, whatever its case (Sphinx's are)."""
     terms: dict[str, tuple[str, Entity | None]] = {}
     seen: set[str] = set()
     for entity in entities:
-        if entity.short and entity.short != entity.name and entity.short.casefold() not in seen:
+        listed = entity.short and (entity.short != entity.name or entity.unexpanded_acronym)
+        if listed and entity.short.casefold() not in seen:
             seen.add(entity.short.casefold())
             terms[entity.short] = (entity.name, entity)
     for term, definition in extra:
@@ -98,7 +100,12 @@ def glossary_page(terms: dict[str, tuple[str, Entity | None]]) -> str:
         definition, entity = terms[term]
         text = escape_markdown(definition)
         if entity is not None:
-            # "the directory": its entry is in the PDF's appendix too; the web edition links the full page
-            text = f"{text} ({escape_markdown(entity.kind)}); see [the directory](/book/directory/{entity.address}.md)."
+            # "U.S. GAO — government office; AFSC (2019) does not spell it out; see the directory.": the name
+            # (left out where it is the term), the kind, and that the source gives only the letters; "the
+            # directory": its entry is in the PDF's appendix too; the web edition links the full page
+            said = [entity.kind, entity.not_spelled_out]
+            text = "; ".join(escape_markdown(s) for s in said if s)
+            text = f"{escape_markdown(entity.name)} — {text}" if entity.name != term else text[:1].upper() + text[1:]
+            text += f"; see [the directory](/book/directory/{entity.address}.md)."
         lines += [escape_markdown(term), f"  {text}", ""]
     return "\n".join(lines + ["```"]) + "\n"

@@ -53,8 +53,12 @@ def _listed(ids, book: Chapter, here: str) -> str:
 
 def _facts(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str]:
     row = own_row(book, entity)
-    facts = [("Kind", escape_markdown(entity.kind)), ("Full name", escape_markdown(entity.name))]
-    if entity.short and entity.short != entity.name:
+    # an acronym the source leaves as letters is said to be one: its name is then no "full name"
+    facts = [("Kind", escape_markdown(entity.kind)),
+             ("Name" if entity.unexpanded_acronym else "Full name", escape_markdown(entity.name))]
+    if entity.unexpanded_acronym:
+        facts.append(("Acronym", f"{escape_markdown(entity.short)}; {escape_markdown(entity.not_spelled_out)}"))
+    elif entity.short and entity.short != entity.name:
         facts.append(("Short name" if entity.table == "organizations" else "Acronym", escape_markdown(entity.short)))
     if entity.table == "organizations":
         facts += [("Part of", link(row.parent_id, book, here)),
