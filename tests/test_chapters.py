@@ -113,6 +113,23 @@ def test_charts_are_named_for_their_chapter_with_tooltips_and_rows(path):
         assert out["metadata"][ROWS_METADATA]["rows"], f"{text}: no rows recorded"
 
 
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_chart_tooltips_name_the_directory_pages_of_what_they_draw(path):
+    """Issue 12: a tooltip cannot hold a link, so it names the page, as text."""
+    from surveillance_book.figures.figure import PAGES_TIP
+
+    book = Chapter(path.stem, as_of="2019-01-31")
+    addresses = {f"book/directory/{folder}/{i}.html" for table, folder, key in
+                 (("organizations", "org", "org_id"), ("systems", "system", "system_id"))
+                 for i in book.everything(table)[key]}
+    for out in chart_outputs(json.loads(path.read_text(encoding="utf-8"))):
+        spec = out["data"][VEGALITE_MIME]
+        named = [p for rows in spec.get("datasets", {}).values() for r in rows
+                 for p in str(r.get("page", r.get("pages", ""))).split("; ") if p]
+        assert f'"title": "{PAGES_TIP}"' in json.dumps(spec), "".join(out["data"]["text/plain"])
+        assert named and set(named) <= addresses, set(named) - addresses
+
+
 def shown_rows(nb: dict) -> set[tuple[str, str]]:
     """Every (table, id) a chapter's glued values and figures say they show."""
     return {(r["table"], r["id"]) for c in nb["cells"] for o in c.get("outputs", [])

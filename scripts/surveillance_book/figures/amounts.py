@@ -26,7 +26,7 @@ from IPython.display import Markdown
 from .. import charts
 from ..chapter import Chapter, row_ids
 from ..text import HEDGE_WORDS, and_list, count, hedge, money, month
-from .figure import Figure, nothing_known, plain
+from .figure import PAGES_TIP, Figure, directory_pages, nothing_known, plain
 from .fonts import text_width
 from .layout import wrap_px
 
@@ -57,7 +57,7 @@ PER_MONTH = " a month"
 ORDERS = ("amount", "time", "given")
 LABELS = ("vendor (year)", "vendor, when", "when")
 TOOLTIP = [("paid_to", "Paid to"), ("paid_by", "Paid by"), ("purpose", "For"), ("amount", "Amount"),
-           ("kind", "Kind of amount"), ("when", "When"), ("note", "Note"), ("row", "Row")]
+           ("kind", "Kind of amount"), ("when", "When"), ("note", "Note"), ("row", "Row"), ("pages", PAGES_TIP)]
 
 
 def amounts(rows: pd.DataFrame, book: Chapter, *, name: str, title: str,
@@ -185,6 +185,7 @@ def _drawn(rows: pd.DataFrame, book: Chapter, label, panels: str | None) -> pd.D
     ids = [rows[c] for c in ("vendor_id", "agency_id", "system_id", "subject_system_id", "subject_org_id")
            if c in rows]
     drawn["hl"] = book.marks(*ids).to_numpy()
+    drawn["pages"] = directory_pages(book, *ids).to_numpy()
     grouped = panels not in (None, "amount_kind")
     drawn["group"] = rows[panels].astype(object).to_numpy() if grouped else ""
     return drawn
@@ -200,7 +201,7 @@ def _derived(derived: pd.DataFrame, book: Chapter, drawn: pd.DataFrame) -> pd.Da
         "amount": ["derived: " + money(v, q) for v, q in zip(derived.amount_usd, derived.qualifier, strict=True)],
         "kind": derived.kind, "paid_to": "", "paid_by": derived.subject.map(book.name), "purpose": derived.kind,
         "when": derived.when, "note": derived.how, "date": derived.date, "derived": True, "hl": hl,
-        "group": group,
+        "group": group, "pages": directory_pages(book, derived.subject),
     })
 
 

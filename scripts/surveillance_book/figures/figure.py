@@ -50,6 +50,29 @@ def nothing_known(book, what: str, rows: pd.DataFrame | None = None) -> NothingK
     return NothingKnown(book.nothing_known(what).data, rows if rows is not None else pd.DataFrame())
 
 
+PAGES_TIP = "In the directory"  # the tooltip line naming the rows' directory pages
+
+
+def directory_pages(book, *columns: pd.Series) -> pd.Series:
+    """Per row, the directory pages of the organizations and systems its id columns name, as text (a tooltip
+    cannot hold a link): "book/directory/org/palantir.html; book/directory/system/icm.html"."""
+    pages = _pages(book)
+    return pd.Series(["; ".join(dict.fromkeys(pages[i] for i in ids if isinstance(i, str) and i in pages))
+                      for ids in zip(*columns, strict=True)], index=columns[0].index, dtype=object)
+
+
+def _pages(book) -> dict[str, str]:
+    """Id -> directory page, once per chapter (a chart of thousands of rows looks each up)."""
+    if "_directory_pages" not in vars(book):
+        from ..directory.entities import FOLDERS, KEYS
+        from ..directory.profile import PREFIX
+
+        vars(book)["_directory_pages"] = {
+            str(i): f"{PREFIX}{folder}/{str(i).casefold()}.html"
+            for table, folder in FOLDERS.items() for i in book.everything(table)[KEYS[table]]}
+    return vars(book)["_directory_pages"]
+
+
 def plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Plain values for a Vega-Lite data set: missing cells become empty text, categories their labels,
     dates ISO strings."""

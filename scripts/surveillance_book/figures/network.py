@@ -26,7 +26,7 @@ from IPython.display import Markdown
 from .. import charts
 from ..chapter import Chapter, row_ids
 from ..text import and_list, count
-from .figure import Figure, nothing_known, plain
+from .figure import PAGES_TIP, Figure, directory_pages, nothing_known, plain
 from .fonts import text_width
 from .layout import Box, along, around, clustered, crossings, layered, place_labels, routes, text_box
 from .layout import wrap as wrap_text
@@ -164,7 +164,7 @@ def _nodes(edges: pd.DataFrame, book: Chapter, names: Mapping[str, str], groups:
         "what": [str((orgs if k == "organization" else systems).kind.get(i, k)) for i, k in zip(ids, kind,
                                                                                                strict=True)],
         "ties": [int(((edges.source == i) | (edges.target == i)).sum()) for i in ids],
-    }).assign(hl=lambda d: book.marks(d.id))
+    }).assign(hl=lambda d: book.marks(d.id), page=lambda d: directory_pages(book, d.id))
 
 
 # --- layout in pixels -----------------------------------------------------------------------------------
@@ -506,7 +506,8 @@ def _edge_tips() -> list[alt.Tooltip]:
 
 def _node_tips() -> list[alt.Tooltip]:
     return [alt.Tooltip("name:N", title="Name"), alt.Tooltip("what:N", title="Kind"),
-            alt.Tooltip("ties:Q", title="Lines"), alt.Tooltip("id:N", title="Row")]
+            alt.Tooltip("ties:Q", title="Lines"), alt.Tooltip("id:N", title="Row"),
+            alt.Tooltip("page:N", title=PAGES_TIP)]
 
 
 def _when(book: Chapter, yes, no):

@@ -17,7 +17,7 @@ from IPython.display import Markdown
 from .. import charts
 from ..chapter import Chapter, row_ids
 from ..text import and_list
-from .figure import Figure, nothing_known, plain
+from .figure import PAGES_TIP, Figure, directory_pages, nothing_known, plain
 from .fonts import text_width
 
 SHAPES = ["circle", "square", "diamond", "triangle-up", "cross", "triangle-down", "triangle-right", "wedge"]
@@ -91,6 +91,7 @@ def _cells(rows, book, *, row, column, mark, future, hedge, highlight_by, group,
         "kind": kinds, "hollow": hedges.where(hedged, kinds.where(kinds.isin(list(future)), "")),
         "row_id": _ids(rows, book),
         "hl": book.marks(*(rows[c] for c in highlight_by)),
+        "pages": directory_pages(book, *(rows[c] for c in highlight_by)),
         "group": _text(rows[group]) if group else "",
     })
     kind_order = _order(frame.kind, mark_order)
@@ -102,6 +103,7 @@ def _cells(rows, book, *, row, column, mark, future, hedge, highlight_by, group,
     cells = pairs.agg(presences=("presence", lambda p: list(dict.fromkeys(p))),
                       row_ids=("row_id", lambda i: "; ".join(dict.fromkeys(i))),
                       hl=("hl", lambda h: book.highlight if (h != "other").any() else "other"),
+                      pages=("pages", lambda p: "; ".join(dict.fromkeys(q for v in p for q in v.split("; ") if q))),
                       group=("group", "first"), position=("position", "min")).reset_index()
     cells = cells.sort_values("position").drop(columns="position").reset_index(drop=True)
     slots = max(map(len, cells.presences))
@@ -203,7 +205,8 @@ def _grid(cells, entries, book, layout, titles, bold_axes, *, row_title, heading
               axis=_axis(list(rows_axis.values()), bold["y"], orient="left"))
     tooltip = [alt.Tooltip("row_label:N", title=titles["row"]),
                alt.Tooltip("column_label:N", title=titles["column"]),
-               alt.Tooltip("what:N", title=titles["mark"]), alt.Tooltip("row_ids:N", title="Row")]
+               alt.Tooltip("what:N", title=titles["mark"]), alt.Tooltip("row_ids:N", title="Row"),
+               alt.Tooltip("pages:N", title=PAGES_TIP)]
     base = alt.Chart(plain(cells)).encode(x=x, y=y, tooltip=tooltip)
     symbols = _symbols(base, entries, layout, book.section, titles["mark"])
     if book.highlight in set(cells.hl):  # outlined cells: the highlight shows in greyscale too

@@ -26,7 +26,7 @@ from IPython.display import Markdown
 from .. import charts
 from ..chapter import Chapter, row_ids
 from ..text import count, month, value_range
-from .figure import Figure, nothing_known, plain
+from .figure import PAGES_TIP, Figure, directory_pages, nothing_known, plain
 from .fonts import text_width
 
 LOWER_BOUNDS = ("over", "more than", "at least")
@@ -39,9 +39,9 @@ BAR = 14  # bar thickness, px
 LABEL_PX, LABEL_FONT = 160, 12  # a bar's label wraps to lines of at most this many px (as wide as it takes)
 LINE_PX = 14  # one line of a label
 DRAWN = ("row", "label", "subject_name", "measure", "unit", "panel", "qualifier", "figure", "text", "period",
-         "as_of", "hl", "bar_end", "low_x", "high_x", "edge")  # the columns the chart needs
+         "as_of", "hl", "pages", "bar_end", "low_x", "high_x", "edge")  # the columns the chart needs
 TOOLTIP = {"subject_name": "Subject", "measure": "Measure", "figure": "Figure as stated", "period": "Period",
-           "as_of": "Stated by", "row": "Row"}
+           "as_of": "Stated by", "row": "Row", "pages": PAGES_TIP}
 KEY = {  # what each way of drawing means, for the key under the panels and the description
     "range": "Pale segment: a range; the figure lies between its two ends.",
     "lower bound": "Dashed line to an arrowhead: a lower bound; the true figure lies further out.",
@@ -94,6 +94,7 @@ def _bars(rows: pd.DataFrame, book: Chapter, label: str | None, units: Mapping[s
                    for p, q in zip(rows.period, rows.period_precision, strict=True)],
         "as_of": [f"{d:%B %Y}" for d in rows.as_of],
         "hl": book.marks(rows.subject_system_id, rows.subject_org_id),
+        "pages": directory_pages(book, rows.subject_system_id, rows.subject_org_id),
     }, index=rows.index)
     bars["lower bound"] = qualifier.isin(LOWER_BOUNDS)
     bars["upper bound"] = qualifier.isin(UPPER_BOUNDS)

@@ -19,7 +19,7 @@ from .. import charts
 from ..chapter import Chapter, row_ids
 from ..data import period_end
 from ..text import HEDGE_WORDS, hedge, month
-from .figure import Figure, nothing_known, plain
+from .figure import PAGES_TIP, Figure, directory_pages, nothing_known, plain
 from .fonts import text_width
 
 FONT_SIZE = 11
@@ -95,6 +95,7 @@ def _events(shown: pd.DataFrame, book: Chapter, color_by: str | None) -> pd.Data
         "hedged": shown.hedge.notna(),
         "who": who,
         "hl": book.marks(shown.org_id, shown.system_id),
+        "pages": directory_pages(book, shown.org_id, shown.system_id),
         "start_year": _decimal_year(shown.date),
         "end_year": _decimal_year(ends),
     }, index=shown.index)
@@ -229,7 +230,7 @@ def _chart(events: pd.DataFrame, book: Chapter, axis: _TimeAxis, *, color_by, co
     base = alt.Chart(plain(events)).encode(tooltip=[
         alt.Tooltip("when:N", title="When"), alt.Tooltip("event:N", title="Event"),
         alt.Tooltip("who:N", title="Who, what"), alt.Tooltip("caution:N", title="Hedge on the date"),
-        alt.Tooltip("row:N", title="Row")])
+        alt.Tooltip("row:N", title="Row"), alt.Tooltip("pages:N", title=PAGES_TIP)])
     scale = alt.Scale(domain=axis.domain, range=axis.range, nice=False, zero=False)
     x = alt.X("x_from:Q", scale=scale, axis=_x_axis(axis, events.hedged.any(), (events.hl != "other").any(),
                                                     int(axis.range[-1])))
