@@ -23,7 +23,7 @@ from ..chapter import BOOK_AS_OF, Chapter
 from ..charts import unchecked
 from ..paths import DATA_DIR, REPO, package_digest
 from . import chapters as chapter_links
-from .entities import ADDRESS, FOLDERS, Entity, address_problems, entities, rows_about
+from .entities import ADDRESS, FOLDERS, Entity, address_problems, entities, own_row, rows_about, share_index
 from .index import glossary, glossary_page, glossary_terms, index_page
 from .profile import page
 
@@ -58,9 +58,9 @@ def _digest(entity: Entity, book: Chapter, chapters: list[str], titles: dict, co
     """What one page shows: its rows, its chapters, and what every page shows (``common``: the code, and
     the names of the entities its rows mention)."""
     rows = rows_about(book, entity)
-    own = book.everything(entity.table)
-    parts = [common, json.dumps([entity.__dict__, chapters, [titles.get(c) for c in chapters]])]
-    parts += [f.to_csv(index=False) for f in [own[own[own.columns[0]] == entity.id], *rows.frames().values()]]
+    parts = [common, json.dumps([entity.__dict__, chapters, [titles.get(c) for c in chapters]]),
+             own_row(book, entity).to_json(date_format="iso")]
+    parts += [f.to_csv(index=False) for f in rows.frames().values()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -72,6 +72,7 @@ PARALLEL_FROM = 40  # pages; fewer are drawn in this process (starting workers c
 def _draw(entity: Entity) -> str:
     base, chapters, titles, data_dir = (_DRAWING[k] for k in ("base", "chapters", "titles", "data_dir"))
     book = Chapter(_section(entity, base), as_of=BOOK_AS_OF, highlight=entity.id, data_dir=data_dir, sharing=base)
+    share_index(book, base)
     with unchecked():
         return page(entity, rows_about(book, entity), book, chapters.get(entity.id, []), titles)
 
@@ -91,8 +92,7 @@ def _draw_all(todo: list[Entity], **drawing) -> list[str]:
 
 def _summary(entity: Entity, book: Chapter) -> str:
     """One line for the index: who owns it, or what it owns, from the data."""
-    row = book.everything(entity.table)
-    row = row[row[row.columns[0]] == entity.id].iloc[0]
+    row = own_row(book, entity)
     if entity.table == "systems":
         return f"of {book.name(row.owner_id)}" if isinstance(row.owner_id, str) else ""
     return f"part of {book.name(row.parent_id)}" if isinstance(row.parent_id, str) else ""
@@ -165,5 +165,4 @@ def generate(notebooks: list[Path], data_dir: Path = DATA_DIR, target: Path = TA
 
 
 def _section(entity: Entity, book: Chapter) -> str:
-    row = book.everything(entity.table)
-    return str(row[row[row.columns[0]] == entity.id].iloc[0].section)
+    return str(own_row(book, entity).section)

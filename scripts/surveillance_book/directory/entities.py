@@ -16,6 +16,7 @@ ADDRESS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # a page address: safe in a p
 MAX_ADDRESS = 80
 FOLDERS = {"organizations": "org", "systems": "system"}
 KEYS = {"organizations": "org_id", "systems": "system_id"}
+INDEX = "_rows_about"  # where a chapter keeps the positions of the rows that name each entity
 
 
 ACRONYM = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")  # letters a name may stand for: "GAO", "ARC-P", "FALCON-SA"
@@ -99,9 +100,27 @@ def address_problems(book: Chapter) -> list[tuple[str, int, str, str]]:
     return problems
 
 
-def _either(frame: pd.DataFrame, columns: list[str], entity_id: str) -> pd.DataFrame:
-    present = [c for c in columns if c in frame]
-    return frame[frame[present].eq(entity_id).any(axis=1)] if present else frame.iloc[0:0]
+def _about(book: Chapter, table: str, columns: tuple[str, ...], entity_id: str, every: bool = False) -> pd.DataFrame:
+    """The rows of a table (known by the book's date, or ``every`` row) that name an entity in any of the
+    columns, in the data's order. The positions are indexed once per book (see ``share_index``), so that
+    drawing thousands of pages does not scan every table for each."""
+    cache = vars(book).setdefault(INDEX, {})
+    if (table, columns, every) not in cache:
+        frame = book.everything(table) if every else book.known(table)
+        index: dict[str, set[int]] = {}
+        for column in (c for c in columns if c in frame):
+            for position, value in enumerate(frame[column]):
+                if isinstance(value, str):
+                    index.setdefault(value, set()).add(position)
+        cache[table, columns, every] = frame, {k: sorted(v) for k, v in index.items()}
+    frame, index = cache[table, columns, every]
+    return frame.iloc[index.get(entity_id, [])]
+
+
+def share_index(book: Chapter, base: Chapter) -> None:
+    """Let a page's chapter use the index of the chapter whose tables it shares (same data, same date)."""
+    assert book.cutoff == base.cutoff and book._tables is base._tables
+    vars(book)[INDEX] = vars(base).setdefault(INDEX, {})
 
 
 @dataclass
@@ -124,21 +143,19 @@ class Rows:
 
 def rows_about(book: Chapter, entity: Entity) -> Rows:
     i = entity.id
-    orgs = book.everything("organizations")
     return Rows(
-        contracts=_either(book.contracts, ["vendor_id", "agency_id", "system_id"], i),
-        metrics=_either(book.metrics, ["subject_org_id", "subject_system_id"], i),
-        ties=_either(book.relationships, ["subject_org_id", "subject_system_id", "object_org_id",
-                                          "object_system_id"], i),
-        events=_either(book.events, ["org_id", "system_id"], i),
-        concerns=_either(book.concerns, ["raised_by_id", "system_id"], i),
-        data_types=_either(book.system_data, ["system_id"], i),
-        owned=book.systems[book.systems.owner_id.eq(i)],
-        subsidiaries=orgs[orgs.parent_id.eq(i)],
-        predecessors=orgs[orgs.successor_id.eq(i)],
+        contracts=_about(book, "contracts", ("vendor_id", "agency_id", "system_id"), i),
+        metrics=_about(book, "metrics", ("subject_org_id", "subject_system_id"), i),
+        ties=_about(book, "relationships", ("subject_org_id", "subject_system_id", "object_org_id",
+                                            "object_system_id"), i),
+        events=_about(book, "events", ("org_id", "system_id"), i),
+        concerns=_about(book, "concerns", ("raised_by_id", "system_id"), i),
+        data_types=_about(book, "system_data", ("system_id",), i),
+        owned=_about(book, "systems", ("owner_id",), i),
+        subsidiaries=_about(book, "organizations", ("parent_id",), i, every=True),
+        predecessors=_about(book, "organizations", ("successor_id",), i, every=True),
     )
 
 
 def own_row(book: Chapter, entity: Entity) -> pd.Series:
-    frame = book.everything(entity.table)
-    return frame[frame[KEYS[entity.table]] == entity.id].iloc[0]
+    return _about(book, entity.table, (KEYS[entity.table],), entity.id, every=True).iloc[0]

@@ -173,8 +173,7 @@ def _chapters(chapters: list[str], titles: dict[str, str]) -> list[str]:
 
 def _sources(rows: Rows, entity: Entity, book: Chapter) -> list[str]:
     frames = [f for f in rows.frames().values() if len(f) and "source_id" in f]
-    own = book.everything(entity.table)
-    frames.append(own[own[own.columns[0]] == entity.id])
+    frames.append(own_row(book, entity).to_frame().T)
     keys = book.source_ids(*frames)
     return ["## Sources\n", f"{{cite:p}}`{','.join(keys)}`\n"] if keys else []
 
