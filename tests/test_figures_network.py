@@ -469,3 +469,18 @@ def test_candidates_lie_round_the_node_and_along_the_line():
     middle = lay.along([(0, 0), (100, 0)], (20, 10))[0]
     assert middle == (40, -5, 60, 5)
     assert math.isclose(sum(lay.text_box("ab\ncd")[1:]), 2 * 13)
+
+
+def test_a_large_maps_repulsion_uses_the_same_pairs_as_a_small_ones():
+    """Past DENSE_UP_TO nodes the pairs come from a grid: the forces are those of every pair."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    pos, extra = rng.uniform(-3, 3, (600, 2)), np.where(rng.random(600) < 0.1, rng.random(600), 0.0)
+    dense = lay._repulsion(pos, 0.25, extra)
+    saved, lay.DENSE_UP_TO = lay.DENSE_UP_TO, 0
+    try:
+        grid = lay._repulsion(pos, 0.25, extra)
+    finally:
+        lay.DENSE_UP_TO = saved
+    assert np.abs(dense).max() > 1 and np.allclose(dense, grid, rtol=1e-9, atol=1e-9)

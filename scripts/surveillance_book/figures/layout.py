@@ -271,17 +271,17 @@ def clustered(nodes: Iterable[str], edges: Iterable[tuple[str, str]], groups: Ma
     anchor = _anchors(sorted(set(group.values()) - {centre}), edges, group, centre)
     index = {n: i for i, n in enumerate(order)}
     home = np.array([anchor[group[n]] for n in order])
-    within = np.array([sum(1 for m in order[:i] if group[m] == group[n]) for i, n in enumerate(order)])
+    places, seen = [], {}
+    for n in order:  # a node's place among the nodes of its group before it
+        places.append(seen.get(group[n], 0))
+        seen[group[n]] = places[-1] + 1
+    within = np.array(places)
     turn = np.pi * (3 - np.sqrt(5)) * within
     pos = home + 0.12 * np.sqrt(within)[:, None] * np.column_stack([np.cos(turn), np.sin(turn)])
     ends = np.array(sorted({tuple(sorted((index[s], index[t]))) for s, t in edges}), dtype=int).reshape(-1, 2)
     extra = np.array([float((room or {}).get(n, 0.0)) for n in order])
-    apart = spacing * (1 + extra[:, None] + extra[None, :])  # the distance each pair is pushed towards
     for step in range(steps):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist2 = (delta ** 2).sum(-1) + np.eye(len(pos))
-        near = dist2 < (3 * apart) ** 2  # repulsion only between near nodes, so that groups stay compact
-        force = (near[:, :, None] * (apart ** 2)[:, :, None] * delta / dist2[:, :, None]).sum(1)
+        force = _repulsion(pos, spacing, extra)
         d = pos[ends[:, 0]] - pos[ends[:, 1]]
         pull = d * np.sqrt((d ** 2).sum(-1))[:, None] / spacing
         np.add.at(force, ends[:, 0], -pull)
@@ -290,6 +290,55 @@ def clustered(nodes: Iterable[str], edges: Iterable[tuple[str, str]], groups: Ma
         length = np.sqrt((force ** 2).sum(-1))[:, None] + 1e-12
         pos += force / length * np.minimum(length, 0.05 * (1 - step / steps) + 0.002)
     return {n: (round(float(pos[index[n], 0]), 4), round(float(pos[index[n], 1]), 4)) for n in nodes}
+
+
+DENSE_UP_TO = 1000  # nodes: beyond, repulsion pairs come from a grid instead of every pair (same pairs)
+
+
+def _repulsion(pos: np.ndarray, spacing: float, extra: np.ndarray) -> np.ndarray:
+    """Each node pushed away from the nodes near it: a pair at distance d is pushed apart by apart²/d
+    (``apart``, the distance the pair is pushed towards, grows with the room its labels need), only while
+    d < 3·apart, so that groups stay compact. Every pair is looked at for a small map; for a large one only
+    the pairs in neighbouring cells of a grid as wide as the farthest reach, which are the same pairs."""
+    if len(pos) <= DENSE_UP_TO:
+        apart = spacing * (1 + extra[:, None] + extra[None, :])
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist2 = (delta ** 2).sum(-1) + np.eye(len(pos))
+        near = dist2 < (3 * apart) ** 2
+        return (near[:, :, None] * (apart ** 2)[:, :, None] * delta / dist2[:, :, None]).sum(1)
+    first, second = _pairs_within(pos, 3 * spacing * (1 + 2 * extra.max()))
+    apart = spacing * (1 + extra[first] + extra[second])
+    delta = pos[first] - pos[second]
+    dist2 = (delta ** 2).sum(-1)
+    push = np.where((dist2 < (3 * apart) ** 2)[:, None], (apart ** 2)[:, None] * delta / dist2[:, None], 0.0)
+    force = np.zeros_like(pos)
+    np.add.at(force, first, push)
+    np.add.at(force, second, -push)
+    return force
+
+
+def _pairs_within(pos: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i, j), i ≠ j and each pair once, of the points in the same or neighbouring grid cells of
+    width ``reach``: every pair closer than ``reach`` is among them."""
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i, (cx, cy) in enumerate(np.floor(pos / reach).astype(int).tolist()):
+        cells.setdefault((cx, cy), []).append(i)
+    first, second = [], []
+    for (cx, cy), members in cells.items():
+        here = np.array(members)
+        for dx, dy in ((0, 0), (1, -1), (1, 0), (1, 1), (0, 1)):  # each neighbouring pair of cells once
+            other = cells.get((cx + dx, cy + dy))
+            if other is None:
+                continue
+            a, b = np.meshgrid(here, np.array(other), indexing="ij")
+            a, b = a.ravel(), b.ravel()
+            if (dx, dy) == (0, 0):
+                a, b = a[a < b], b[a < b]
+            first.append(a)
+            second.append(b)
+    if not first:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    return np.concatenate(first), np.concatenate(second)
 
 
 def _anchors(ring: list[str], edges, group: Mapping[str, str], centre: str | None) -> dict[str, Point]:
