@@ -1,6 +1,7 @@
 """The chapter API: one rule per concept, checked on the real data and on edited copies."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -210,3 +211,31 @@ def test_a_value_the_chapter_did_not_list_sorts_last_instead_of_stopping_it():
     assert in_order(values, ["gost", "clear"]).tolist() == [1, 2, 0, 1]
     ordered = values.iloc[in_order(values, ["gost", "clear"]).argsort(kind="stable")]
     assert ordered.tolist() == ["gost", "clear", "clear", "new-product"]
+
+
+def test_every_fact_is_dated_by_a_source_that_says_how_exactly():
+    """``as_of`` is the date of a document the row names (data/README.md); its precision is that
+    document's. No row falls back to printing a day the sources never gave."""
+    book = chapter(as_of="2100-12-31")
+    loose = [f"{t}: {row_id}" for t in FACT_TABLES for row_id, p in
+             zip(book.everything(t).index, book.as_of_precision(book.everything(t)), strict=True) if p == "day"]
+    assert not loose, f"rows whose as_of is no source's publication date: {loose}"
+
+
+def test_dates_are_printed_as_exactly_as_the_source_gives_them(data_copy):
+    book = chapter()
+    assert book.stated(book.row("metrics", "amazon-dhs-authorizations").iloc[0]) == "January 2019"
+    assert book.stated(book.row("metrics", "tvs-pilot-airports").iloc[0]) == "August 2018"
+    assert book.stated(book.row("events", "aclu-lawsuit-2013").iloc[0]) == "2013"  # the lawsuit gives a year
+    table = book.rows_table(book.metrics, name="m", caption="Metrics", columns={"measure": "measure",
+                                                                                "as_of": "as of"}).data
+    events = book.rows_table(book.events, name="e", caption="Events", columns={"date": "date", "as_of": "as of"}).data
+    for text in (table, events):
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", text.split("Download")[0]), "a day-exact date in a reader's table"
+    assert "| January 2019 |" in table and "</span>1994 | August 2018 |" in events
+    # the precision travels with the source: a source that gives only a year prints only the year
+    sources = pd.read_csv(data_copy / "sources.csv", dtype=str, keep_default_na=False)
+    sources.loc[sources.source_id == "afsc-2019", "published_precision"] = "year"
+    sources.to_csv(data_copy / "sources.csv", index=False)
+    coarse = chapter(data_dir=data_copy)
+    assert coarse.stated(coarse.row("metrics", "amazon-dhs-authorizations").iloc[0]) == "2019"

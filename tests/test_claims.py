@@ -206,11 +206,14 @@ def test_notes_open_by_click_and_by_keyboard(built_book, opened):
             # elsewhere closes it: it may cover the line below)
             browser.evaluate("document.activeElement.blur()")
             assert browser.evaluate("getComputedStyle(document.querySelector('.claim-note')).display") == "none"
-            x, y = browser.evaluate("""(() => { const b = document.querySelectorAll('span.claim-figure')[3];
-                b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect();
-                return [r.x + r.width / 2, r.y + r.height / 2]; })()""")
+            # a figure past the first whose note links to its rows (a parameter's note has no link)
+            other = ("[...document.querySelectorAll('span.claim-figure')].filter((f, k) => k > 0 && document"
+                     ".getElementById(f.getAttribute('aria-describedby')).querySelector('a'))[0]")
+            x, y = browser.evaluate(f"""(() => {{ const b = {other};
+                b.scrollIntoView({{block: 'center'}}); const r = b.getBoundingClientRect();
+                return [r.x + r.width / 2, r.y + r.height / 2]; }})()""")
             browser.click(x, y)
-            assert browser.evaluate("document.activeElement === document.querySelectorAll('span.claim-figure')[3]")
+            assert browser.evaluate(f"document.activeElement === {other}")
             assert browser.evaluate(NOTE_SHOWN) == "block"
             # the note's row link is the next stop for the keyboard, and the note stays open on it
             browser.press_tab()

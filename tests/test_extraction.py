@@ -226,6 +226,11 @@ ENTRIES = [
      {"amount_usd": 6_700_000, "amount_kind": "awarded", "agency_id": "ice-dcr", "announced": "2018-02-01",
       "announced_precision": "month"}),
     ("In February 2018, TRSS", "events", "trss-contract-2018", {"date": "2018-02-01", "date_precision": "month"}),
+    # what the new service will catalog is a capability still to come, not data it already sells
+    ("will catalog arrested persons’ vehicle registration information", "system_data",
+     ("trss-monitoring", "vehicle registration", "planned capacity"), {"data_family": "vehicle"}),
+    ("credit history, payday loans, public court records, employer records, wire transfers", "system_data",
+     ("trss-monitoring", "payday loans", "planned capacity"), {"data_family": "financial"}),
     ("the new system will be capable of tracking 500,000 identities per month", "metrics", "trss-monitoring-capacity",
      {"value_low": 500_000, "value_high": 500_000, "unit": "identities per month", "measure": Contains("will"),
       "note": Contains("capacity")}),
@@ -489,6 +494,9 @@ NOT_SAID = [
     ("the source says the military used Nexus 7, not that it owned or ran it", "systems",
      lambda r: r["system_id"] == "nexus-7" and r["owner_id"] != ""),
     ("'as early as' is not in the source", "events", lambda r: "early as" in r["description"].lower()),
+    ("TRSS's new service will catalog these records (future); the jail booking data is what it provides",
+     "system_data", lambda r: r["system_id"] == "trss-monitoring" and r["data_type"] != "jail booking data"
+     and r["role"] != "planned capacity"),
 ]
 
 

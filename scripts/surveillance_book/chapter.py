@@ -10,6 +10,9 @@ and then only makes editorial choices (which rows, which order, which words). Th
   builds; a system id highlights that system alone. ``book.marks(...)`` tags rows for the charts.
 - **Names**: ``book.name(id)`` (short: acronym or short name), ``book.full_name(id)``.
 - **Not known**: ``book.NOT_KNOWN`` in prose, ``book.nothing_known(what)`` under a heading.
+- **Dates at the source's precision**: ``book.when(date, precision)``; ``book.stated(row)`` for when a
+  row's fact was stated (its ``as_of``, as exact as the source that dates it: "January 2019", not
+  "2019-01-01"); a reader's table prints every date column that way.
 - **Sources**: ``book.source_line(rows)`` from the rows shown, never typed.
 - **Gluing**: ``book.glue(key, rows, text)`` glues a phrase and records the rows it came from.
 - **Order**: ``in_order(values, order)`` ranks values by a chapter's chosen order; a value the chapter
@@ -290,13 +293,31 @@ class Chapter:
         files = ", ".join(f"data/{t}.csv" for t in tables_of(rows))
         if not len(rows):
             return Markdown(f"*No row of {files or 'the data'} for this table had been stated by {self.date_text}.*")
-        shown = self._in_words(rows[list(columns)] if columns else rows)
+        shown = self._in_words(self._dates_in_words(rows[list(columns)] if columns else rows, rows))
         shown = shown.rename(columns=columns) if columns else shown
         caption = f"{caption} ({files})" if files and ".csv" not in caption else caption
         anchored = row_refs(rows, self.data_dir) if _are_rows(rows, self.data_dir) else None  # not a summary
         links = {header: self.profile_links(rows, column) for column, header in (columns or {}).items()}
         return source_table(shown, caption=caption, name=f"tbl-{self.section.replace('_', '-')}-{name}",
                             widths=widths, rows=anchored, links={h: v for h, v in links.items() if v})
+
+    def _dates_in_words(self, shown: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+        """A reader's table prints a date only as exactly as its source gives it: a column with a
+        ``<column>_precision`` partner in the rows at that precision, ``as_of`` at the precision of the
+        source that dates it ("January 2019", not "2019-01-01"). Other columns are left as they are."""
+        words = {}
+        for column in shown.columns:
+            if not pd.api.types.is_datetime64_any_dtype(shown[column]):
+                continue
+            if f"{column}_precision" in rows:
+                precisions = rows[f"{column}_precision"]
+            elif column == "as_of" and "source_id" in rows:
+                precisions = self.as_of_precision(rows)
+            else:
+                continue
+            words[column] = [self.when(d, str(p)) if pd.notna(d) and pd.notna(p) else (d if pd.notna(d) else None)
+                             for d, p in zip(shown[column], precisions, strict=True)]
+        return shown.assign(**{c: pd.Series(v, index=shown.index, dtype=object) for c, v in words.items()})
 
     def _in_words(self, shown: pd.DataFrame) -> pd.DataFrame:
         """A reader's table names organizations, systems and sources as the text does, not by their ids: a
@@ -373,6 +394,32 @@ class Chapter:
         display({GLUE_MIME: repr(text)}, raw=True,
                 metadata={"scrapbook": {"name": key, "mime_prefix": "application/papermill.record/"},
                           ROWS_METADATA: {k: v for k, v in record.items() if v is not None}})
+
+    @cached_property
+    def _published(self) -> dict[str, tuple]:
+        s = self.everything("sources")
+        return {i: (d, p, c) for i, d, p, c in zip(s.source_id, s.published, s.published_precision, s.cited_by_id,
+                                                   strict=True)}
+
+    def _as_of_precision(self, row) -> str:
+        # as_of is the date of the document the fact is attributed to, or of the one that cites it
+        # (data/README.md): that document's published_precision says how much of the date it gives.
+        ids = [row.get("primary_source_id"), row.get("source_id")]
+        ids += [self._published.get(i, (None, None, None))[2] for i in list(ids)]
+        for source_id in ids:
+            date, precision, _ = self._published.get(source_id, (None, None, None)) if isinstance(
+                source_id, str) else (None, None, None)
+            if pd.notna(date) and date == row.get("as_of") and pd.notna(precision):
+                return str(precision)
+        return "day"  # no source gives this date: print all of it rather than invent a coarser one
+
+    def as_of_precision(self, rows: pd.DataFrame) -> pd.Series:
+        """Per row, how exactly the source that dates its fact gives that date ("year", "month", "day")."""
+        return pd.Series([self._as_of_precision(r) for _, r in rows.iterrows()], index=rows.index, dtype=object)
+
+    def stated(self, row) -> str:
+        """When a row's fact was stated (its ``as_of``), as exactly as the source gives it: "August 2018"."""
+        return self.when(row["as_of"], self._as_of_precision(row))
 
     def when(self, date, precision) -> str:
         """A date at the precision the source gives ("2014", "February 2018"); "date not stated" when a
