@@ -10,6 +10,8 @@ Then the scale series: synthetic, schema-valid data packages ``BENCH_SCALES`` ti
 (default 1,10,50; ``scripts/make_scale_data.py``, seeded, written into the scratch copy only), each stage
 timed on its own — validate, chapters, directory pages, HTML, PDF — and a one-row change rebuilt. A stage
 that runs past ``BENCH_STAGE_TIMEOUT`` seconds (default 900) is reported as such.
+
+``BENCH_PARTS=scale`` runs the scale series only; ``BENCH_PARTS=builds`` the build situations only.
 """
 
 import csv
@@ -27,6 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+PARTS = set(os.environ.get("BENCH_PARTS", "builds,scale").split(","))
 
 
 def tree_rss(root_pid: int) -> int:
@@ -94,6 +97,14 @@ def edit_one_fact(path: Path, column: str) -> None:
 
 
 def main() -> int:
+    if "builds" in PARTS:
+        builds()
+    if "scale" in PARTS:
+        scale_series()
+    return 0
+
+
+def builds() -> None:
     repo = scratch_copy()
     # The copy's own package must be imported, by the build and by the kernels it starts.
     env = {**os.environ, "PYTHONPATH": str(repo / "scripts")}
@@ -157,8 +168,6 @@ def main() -> int:
     for name, (seconds, peak) in results.items():
         print(f"{name:45} {seconds:8.1f} {seconds / base:11.2f} {seconds / cold_time:8.2f} {peak / 2**20:9.0f}")
     shutil.rmtree(repo.parent, ignore_errors=True)
-    scale_series()
-    return 0
 
 
 SCALES = [int(f) for f in os.environ.get("BENCH_SCALES", "1,10,50").split(",")]

@@ -45,7 +45,8 @@ def test_every_organization_and_system_has_a_profile(built_book):
     for entity in EVERYONE:
         page = html / f"{entity.address}.html"
         assert page.is_file(), entity.address
-        assert _as_written(_soup(page).find("h1").get_text()).startswith(entity.name), entity.address
+        title = _as_written(_soup(page).find("h1").get_text()).strip().rstrip("¶#").strip()
+        assert title == entity.label, entity.address
 
 
 def _local_links(page):
@@ -85,6 +86,15 @@ def test_chapter_tables_link_names_to_profiles(built_book):
     cloud = _soup(built_book / "html" / "notebooks" / "cloud.html")
     links = {a["href"] for a in cloud.select("table a[href]")}
     assert "../book/directory/org/amazon.html" in links
+
+
+def test_the_overviews_headline_names_link_to_their_profiles(built_book):
+    overview = _soup(built_book / "html" / "notebooks" / "overview.html")
+    bold = {strong.get_text(strip=True): strong.parent["href"] for strong in overview.select("a[href] > strong")}
+    assert {"IDENT", "HART", "Palantir", "Amazon", "CLEAR", "Giant Oak"} <= set(bold), bold
+    assert bold["IDENT"] == "../book/directory/system/ident.html"
+    assert bold["Palantir"] == "../book/directory/org/palantir.html"
+    assert not [s for s in overview.select("strong") if s.get_text(strip=True) in bold and s.parent.name != "a"]
 
 
 def test_each_chapter_links_a_glossary_term_once_at_its_first_use(built_book):

@@ -1,4 +1,6 @@
-r"""In each chapter, the first use of every glossary term links to its glossary entry and is indexed.
+r"""In each chapter, the first use of every glossary term links to its glossary entry and is indexed; a
+name set in bold (a headline about one organization or system, as in the overview's list) links to its
+directory page in the web edition (the PDF has no such pages: the bold name stays as it is).
 
 A Sphinx transform, so the notebooks' prose stays plain text for JupyterLab: in a chapter's paragraphs
 (not in headings, tables, captions, links, code or glued figures) the first whole-word occurrence of
@@ -23,6 +25,7 @@ from ..chapter import BOOK_AS_OF, Chapter
 from ..paths import DATA_DIR, REPO
 from .entities import entities
 from .index import glossary, glossary_terms
+from .profile import href
 
 GLOSSARY_DOC = "book/directory/glossary"  # the page written by index.glossary_page
 
@@ -42,6 +45,28 @@ def _words() -> tuple[frozenset[str], re.Pattern | None]:
         return frozenset(), None
     words = sorted(names, key=len, reverse=True)  # "ICE HSI" before "ICE"
     return frozenset(terms), re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+
+
+@cache
+def _ids_by_name() -> dict[str, str]:
+    """Name or short name -> id, for the names that belong to one organization or system only."""
+    seen: dict[str, set[str]] = {}
+    for entity in entities(Chapter("overview", as_of=BOOK_AS_OF, data_dir=DATA_DIR)):
+        for name in {entity.name, entity.short} - {""}:
+            seen.setdefault(name, set()).add(entity.id)
+    return {name: next(iter(ids)) for name, ids in seen.items() if len(ids) == 1}
+
+
+def link_bold_names(document: nodes.Node, docname: str) -> None:
+    """Each bold name of an organization or a system, a link to its directory page."""
+    book = Chapter("overview", as_of=BOOK_AS_OF, data_dir=DATA_DIR)
+    for strong in list(document.findall(nodes.strong)):
+        entity_id = _ids_by_name().get(strong.astext())
+        if entity_id is None or _skipped(strong.parent):
+            continue
+        link = nodes.reference("", "", refuri=href(entity_id, book, docname), internal=False)
+        strong.replace_self(link)
+        link += strong
 
 
 def entries_out_of_terms(document: nodes.Node) -> None:
@@ -78,6 +103,8 @@ class FirstUse(SphinxTransform):
             return
         for resource in ("organizations.csv", "systems.csv"):  # the terms come from these
             self.env.note_dependency(str(DATA_DIR / resource))
+        if self.app.builder.format == "html":
+            link_bold_names(self.document, self.env.docname)
         done: set[str] = set()
         for text in list(self.document.findall(nodes.Text)):
             parent = text.parent
