@@ -225,7 +225,7 @@ def test_glossary_lines_and_directory_names_repeat_nothing():
     assert len(lines) > 10
     for entry in lines:
         term, definition = entry.split("\n", 1)
-        said = definition.split("; see [the directory]")[0]
+        said = definition.split(" See [")[0]
         assert ") (" not in said and said.count(f"{term} (") == 0, entry
         assert len(re.findall(rf"(?<![\w-]){re.escape(term)}(?![\w-])", said)) <= 1, entry
 
@@ -240,9 +240,11 @@ def test_an_acronym_the_source_does_not_spell_out_is_said_to_be_one():
 
     by_id = {e.id: e for e in EVERYONE}
     page = _plain(glossary_page(glossary(EVERYONE, glossary_terms(REPO / "book"))))
-    assert "GAO\n  U.S. GAO — government office; AFSC (2019) does not spell it out; see" in page
-    assert "EID\n  Database; AFSC (2019) does not spell it out; see" in page
-    assert "ICE\n  Immigration and Customs Enforcement — federal agency; see" in page  # spelled out: not said
+    assert "GAO\n  Government office; AFSC (2019) does not spell it out. See [U.S. GAO](" in page
+    assert ("EID\n  Database; owner or operator: U.S. Department of Homeland Security (DHS); AFSC (2019) does not "
+            "spell it out. See [its directory page](") in page
+    assert ("ICE\n  Immigration and Customs Enforcement. Federal agency, part of U.S. Department of Homeland "
+            "Security (DHS). See [its directory page](") in page  # spelled out: not said
     book = Chapter("overview", as_of=BOOK_AS_OF)
     for entity_id, name in (("gao", "U.S. GAO"), ("eid", "EID")):
         entity = by_id[entity_id]
@@ -296,3 +298,77 @@ def test_pages_drawn_on_every_core_are_the_pages_drawn_in_one_process(generated,
     for page in sorted(tmp_path.rglob("*.md")):
         assert page.read_text(encoding="utf-8") == (generated[1] / page.relative_to(tmp_path)).read_text(
             encoding="utf-8"), page
+
+
+def test_a_glossary_line_adds_to_its_term_and_does_not_repeat_it():
+    """Review of the PDF: "GAO — U.S. GAO — …", "Azure — Azure cloud software", "FBI — Federal agency; …": a
+    line that names an entity says what kind of thing it is and whose (owner or parent, from the data), links
+    its directory page, and says the term again only as that link; "does not spell it out" once, where true."""
+    from surveillance_book.directory.index import glossary, glossary_page, glossary_terms
+    from surveillance_book.paths import REPO
+
+    terms = glossary(EVERYONE, glossary_terms(REPO / "book"))
+    page = _plain(glossary_page(terms))
+    lines = dict(entry.split("\n  ", 1) for entry in page.split("```{glossary}")[1].strip("`\n").split("\n\n"))
+    for term, (_, entity) in terms.items():
+        if entity is None:
+            continue
+        line = lines[term]
+        said = line.split(" See [")[0]
+        assert not re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", said), line
+        assert f"](/book/directory/{entity.address}.md)" in line and entity.kind.casefold() in said.casefold(), line
+        assert line.count("does not spell it out") == (1 if entity.unexpanded_acronym else 0), line
+        if entity.owner:
+            assert entity.owner in said, line
+    assert lines["Azure"].startswith("Cloud service; owner or operator: Microsoft. See [Azure cloud software](")
+    assert lines["ARC-P"].startswith("Cloud service; owner or operator: CSRA; AFSC (2019) does not spell it out.")
+    assert lines["DMV"].startswith("State or local agency; AFSC (2019) does not spell it out. See [DMVs (not named)](")
+
+
+def test_a_directory_line_does_not_repeat_its_heading_and_names_owners_in_full():
+    """Review of the PDF: "Accenture — company" under "Company", "of West", "of DMV": a line of the directory
+    appendix is the name and whose it is, the owner or parent by its label, not its id's short name."""
+    from surveillance_book.directory.index import index_page
+
+    page = _plain(index_page(EVERYONE, {e.id: e.belongs for e in EVERYONE}))
+    lines = {line.split("](")[0][3:]: line for line in page.splitlines() if line.startswith("- [")}
+    assert len(lines) == len(EVERYONE)
+    for entity in EVERYONE:
+        line = lines[entity.label]
+        assert not line.endswith(f"— {entity.kind}") and f"— {entity.kind};" not in line, line
+        assert line.endswith(f".md) — {entity.belongs}" if entity.owner else ".md)"), line
+    assert lines["Accenture"] == "- [Accenture](/book/directory/org/accenture.md)"
+    assert lines["Consolidated Lead Evaluation and Reporting (CLEAR)"].endswith(
+        "— owner or operator: West Publishing Corporation")
+    assert lines["DMV facial recognition software"].endswith("— owner or operator: DMVs (not named)")
+    assert lines["Homeland Security Investigations (HSI)"].endswith(
+        "— part of Immigration and Customs Enforcement (ICE)")
+
+
+def test_the_pdf_index_files_each_entity_under_one_heading(built_book):
+    """Review of the PDF: "Akira" and "Akira Technologies", "ICE" and "Immigration and Customs Enforcement"
+    each with pages of their own. An entity's pages are all under its heading (its label), and each other
+    name it goes by is a "see" to it, once: in the LaTeX index file and in the PDF's index."""
+    idx = next((built_book / ".work").rglob("book.idx"), None) or next(built_book.rglob("*.idx"))
+    entries = re.findall(r"\\indexentry\{(.*?)@.*?\|(hyperpage|hyperindexformat\{\\see\{(.*?)\}\})\}\{\d+\}",
+                         idx.read_text(encoding="utf-8"))
+    def keys(text: str) -> str:  # the LaTeX of a key, read back
+        return re.sub(r"\\sphinxhyphen ?\{\}", "-", text).replace("\\textquotesingle{}", "'")
+
+    pages = {keys(key) for key, kind, _ in entries if kind == "hyperpage"}
+    sees: dict[str, list[str]] = {}
+    for key, _, target in entries:
+        if target:
+            sees.setdefault(keys(key), []).append(keys(target))
+    for entity in EVERYONE:
+        assert entity.heading in pages, entity.heading
+        for other in {entity.name, entity.short} - {entity.heading, ""}:
+            assert other not in pages, f"{other!r} has pages of its own; they belong under {entity.heading!r}"
+        for other in entity.see_from:
+            assert sees.get(other) == [entity.heading], (other, sees.get(other))
+    pdf = "\n".join(p.extract_text() for p in PdfReader(built_book / "pdf" / PDF_NAME).pages)
+    index = pdf[pdf.rfind("NDEX"):]
+    for see, heading in (("Akira", "Akira Technologies"), ("ICE", "Immigration and Customs Enforcement (ICE)"),
+                         ("GAO", "U.S. GAO"), ("DMV", "DMVs (not named)")):
+        assert len(re.findall(rf"^{re.escape(see)}, see {re.escape(heading)}", index, re.M)) == 1, see
+        assert not re.search(rf"^{re.escape(see)}, \d", index, re.M), see

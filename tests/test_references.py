@@ -188,3 +188,36 @@ def test_a_short_name_inside_the_name_is_not_repeated_in_the_list():
     data = parse_string(bibtex(), "bibtex")
     (gao,) = BookStyle().format_entries([data.entries["gao-face-research"]])
     assert gao.text.render_as("text").startswith("GAO. n.d. U.S. GAO research")  # not "GAO (U.S. GAO)"
+
+
+def test_the_list_uses_one_bracket_style():
+    """Review of the PDF: "AFSC [American Friends Service Committee (Investigate)]" beside "ACLU (American Civil
+    Liberties Union)": one pair of round brackets, the name's own aside inside them."""
+    from surveillance_book.references import bibtex
+
+    data = parse_string(bibtex(), "bibtex")
+    printed = {e.key: e.text.render_as("text") for e in BookStyle().format_entries(data.entries.values())}
+    assert printed["afsc-2019"].startswith("AFSC (American Friends Service Committee, Investigate). 2019. High")
+    assert printed["aclu-lawsuit-2013"].startswith("ACLU (American Civil Liberties Union). 2013.")
+    assert not any("[" in text.split(". ")[0] for text in printed.values()), printed
+
+
+def test_a_title_cited_as_author_is_cited_by_a_short_form_the_list_leads_with():
+    """Review of the PDF: "(Contract records on Palantir's FALCON-SA payments, 2013-2018 n.d., as cited in AFSC
+    2019)": the years of the title read as the year cited. One rule (``short_title``), only the title's words;
+    the list begins the entry with the same short form, then the title."""
+    from surveillance_book.chapter import Chapter
+    from surveillance_book.references import bibtex, short_title
+
+    assert short_title("Contract records on Palantir's FALCON-SA payments, 2013-2018") == "FALCON-SA contract records"
+    assert (short_title("Contract records on West Publishing's CLEAR contracts with ICE HSI")
+            == "CLEAR contract records")
+    assert short_title("Giant Oak website") == "Giant Oak website"  # no "<what> on <NAME>": whole
+    assert short_title("Records on payments") == "Records on payments"
+    book = Chapter("overview", as_of="2100-01-01")
+    assert book.source_label("falcon-sa-contract-records") == (
+        "FALCON-SA contract records (n.d.), as cited in AFSC (2019)")
+    data = parse_string(bibtex(), "bibtex")
+    (falcon,) = BookStyle().format_entries([data.entries["falcon-sa-contract-records"]])
+    assert falcon.text.render_as("text").startswith(
+        "FALCON-SA contract records. n.d. Contract records on Palantir's FALCON-SA payments, 2013-2018.")

@@ -79,7 +79,11 @@ class BookStyle(PlainStyle):
             lead = [sentence[field("bibauthor", raw=True, apply_func=_text)],
                     sentence[field("labelyear", raw=True, apply_func=_text)],
                     optional[sentence[field("title", raw=True, apply_func=_text)]]]
-        else:  # no publisher: the title leads
+        elif "shorttitle" in e.fields:  # no publisher: the short title the text cites, then the title
+            lead = [sentence[field("shorttitle", raw=True, apply_func=_text)],
+                    sentence[field("labelyear", raw=True, apply_func=_text)],
+                    sentence[field("title", raw=True, apply_func=_text)]]
+        else:  # no publisher, a title cited whole: the title leads
             lead = [sentence[field("title", raw=True, apply_func=_text)],
                     sentence[field("labelyear", raw=True, apply_func=_text)]]
         return toplevel[
@@ -197,19 +201,35 @@ def _publishers(publisher: str) -> list[str]:
     return str(publisher).split(", ")
 
 
+_ABOUT = re.compile(r"(?P<what>.+?) on (?P<about>.+)")  # "Contract records on Palantir's FALCON-SA payments"
+_NAME = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*(?![\w-])")  # "FALCON-SA", "CLEAR"
+_ASIDE = re.compile(r" \(([^()]*)\)")  # "American Friends Service Committee (Investigate)"
+
+
+def short_title(title: str) -> str:
+    """How a citation names a source that has no publisher: a short form of its title, by one rule — a title
+    "<what> on <…> <NAME> <…>" is cited as "<NAME> <what>", the first name in capitals it is about and what
+    the document is ("Contract records on Palantir's FALCON-SA payments, 2013-2018": "FALCON-SA contract
+    records"; no years in it to read as the year cited); any other title, whole. Only words of the title."""
+    match = _ABOUT.fullmatch(title)
+    name = _NAME.search(match["about"]) if match else None
+    return f"{name[0]} {match['what'][:1].lower()}{match['what'][1:]}" if name else title
+
+
 def short_author(row: pd.Series, short: dict[str, str]) -> str:
-    """"AFSC", "Mijente et al.", or the title when there is no publisher: the rule of the charts' source
-    lines (Chapter.source_label)."""
+    """"AFSC", "Mijente et al.", or the title's short form when there is no publisher (``short_title``): the
+    rule of the charts' source lines (Chapter.source_label)."""
     if pd.isna(row["publisher"]):
-        return str(row["title"])
+        return short_title(str(row["title"]))
     first, *others = str(row["publisher"]).split(" (")[0].split(", ")
     return short.get(first, first) + (" et al." if others else "")
 
 
 def bibliography_author(row: pd.Series, short: dict[str, str]) -> str | None:
     """The publishers as the list prints them, the first one led by its short name where it has one:
-    "AFSC (American Friends Service Committee)"; a name that already holds its short name is not repeated
-    after it ("GAO", not "GAO (U.S. GAO)": the short name alone, as the text cites it)."""
+    "AFSC (American Friends Service Committee)", one pair of brackets, an aside of the name's own put inside
+    them ("AFSC (American Friends Service Committee, Investigate)"); a name that already holds its short name
+    is not repeated after it ("GAO", not "GAO (U.S. GAO)": the short name alone, as the text cites it)."""
     if pd.isna(row["publisher"]):
         return None
     first, *others = _publishers(row["publisher"])
@@ -218,7 +238,7 @@ def bibliography_author(row: pd.Series, short: dict[str, str]) -> str | None:
     if re.search(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", name):  # "U.S. GAO": no "GAO (U.S. GAO)"
         first = abbreviation if abbreviation != name else first
     elif abbreviation != name:
-        first = f"{abbreviation} [{first}]" if "(" in first else f"{abbreviation} ({first})"
+        first = f"{abbreviation} ({_ASIDE.sub(lambda m: ', ' + m[1], first)})"
     return ", ".join([first, *others])
 
 
@@ -300,6 +320,9 @@ def entry(row: pd.Series, short: dict[str, str] | None = None, label_year: str |
         "shortauthor": _field(short_author(row, short)),
         "labelyear": _field(label_year or (str(published.year) if pd.notna(published) else NO_DATE)),
         "bibauthor": _field(lead) if lead else None,
+        # a source without a publisher, cited by a short form of its title: the list leads with it too
+        "shorttitle": (_field(short_title(str(row["title"]))) if pd.isna(row["publisher"])
+                       and short_title(str(row["title"])) != str(row["title"]) else None),
         "citedin": _field(cited_in) if cited_in else None,  # known only through that source
     }
     body = ",\n".join(f"  {key} = {value}" for key, value in fields.items() if value)

@@ -90,14 +90,6 @@ def _draw_all(todo: list[Entity], **drawing) -> list[str]:
         _DRAWING.clear()
 
 
-def _summary(entity: Entity, book: Chapter) -> str:
-    """One line for the index: who owns it, or what it owns, from the data."""
-    row = own_row(book, entity)
-    if entity.table == "systems":
-        return f"of {book.name(row.owner_id)}" if isinstance(row.owner_id, str) else ""
-    return f"part of {book.name(row.parent_id)}" if isinstance(row.parent_id, str) else ""
-
-
 def _redirect(new_address: str) -> str:
     target = new_address.split("/")[-1]
     return ("---\norphan: true\n---\n\n# Moved\n\n```{raw} html\n"
@@ -156,7 +148,7 @@ def generate(notebooks: list[Path], data_dir: Path = DATA_DIR, target: Path = TA
     for stale in [p for folder in FOLDERS.values() for p in (target / folder).glob("*.md")]:
         if f"{stale.parent.name}/{stale.stem}" not in known:
             stale.unlink()  # an entity no longer in the data has no page
-    _write(target / "index.md", index_page(everyone, {e.id: _summary(e, base) for e in everyone}))
+    _write(target / "index.md", index_page(everyone, {e.id: e.belongs for e in everyone}))
     _write(target / "glossary.md", glossary_page(glossary(everyone, glossary_terms(REPO / "book"))))
     # the pages as they are now (stale ones gone), so the next build with nothing changed skips all of this
     inputs = _inputs_digest(notebooks, data_dir, target, renames, code)

@@ -6,7 +6,7 @@ it at either end; an event, a concern or a data type names it.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -30,6 +30,7 @@ class Entity:
     short: str  # acronym or short name ("" when none)
     kind: str
     source: str = ""  # where the row was read, as the text cites it: "AFSC (2019)"
+    owner: str = ""  # the label of its parent (an organization) or of its owner or operator (a system), or ""
 
     @property
     def address(self) -> str:
@@ -67,16 +68,44 @@ class Entity:
         return f"{self.name} ({self.short})"
 
 
+    @property
+    def heading(self) -> str:
+        """Its one heading in the PDF's index: the label, the full name with the short name it goes by
+        ("Immigration and Customs Enforcement (ICE)", "U.S. GAO"), as the directory and its page title it;
+        an index entry's text has no ";" (the index directive's separator)."""
+        return self.label.replace(";", ",")
+
+    @property
+    def see_from(self) -> list[str]:
+        """The other names a reader may look it up by, each sent to the heading with a "see" entry: the
+        short name, when it is not the heading ("ICE", "GAO", "Booz Allen"; not "FBI")."""
+        return [self.short] if self.short and self.short != self.heading else []
+
+    @property
+    def belongs(self) -> str:
+        """Whose it is, in words, from the data: "part of Immigration and Customs Enforcement (ICE)" (an
+        organization's parent), "owner or operator: Microsoft" (a system's), or ""."""
+        if not self.owner:
+            return ""
+        return f"part of {self.owner}" if self.table == "organizations" else f"owner or operator: {self.owner}"
+
+
+OWNERS = {"organizations": "parent_id", "systems": "owner_id"}
+
+
 def entities(book: Chapter) -> list[Entity]:
     """Every organization, then every system, in the order of the data."""
-    out = []
+    out, owners = [], []
     for table, short in (("organizations", "short_name"), ("systems", "acronym")):
         frame = book.everything(table)
         for _, row in frame.iterrows():
             source = book.source_label(row["source_id"]) if pd.notna(row.get("source_id")) else ""
             out.append(Entity(table, str(row[KEYS[table]]), str(row["name"]),
                               str(row[short]) if pd.notna(row[short]) else "", str(row["kind"]), source))
-    return out
+            owner = row.get(OWNERS[table])
+            owners.append(str(owner) if isinstance(owner, str) else "")
+    labels = {e.id: e.label for e in out if e.table == "organizations"}  # owners and parents are organizations
+    return [replace(e, owner=labels.get(o, o)) for e, o in zip(out, owners, strict=True)]
 
 
 def address_problems(book: Chapter) -> list[tuple[str, int, str, str]]:

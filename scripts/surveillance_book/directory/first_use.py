@@ -23,7 +23,7 @@ from sphinx.transforms import SphinxTransform
 
 from ..chapter import BOOK_AS_OF, Chapter
 from ..paths import DATA_DIR, REPO
-from .entities import entities
+from .entities import Entity, entities
 from .index import glossary, glossary_terms
 from .profile import href
 
@@ -48,13 +48,26 @@ def _words() -> tuple[frozenset[str], re.Pattern | None]:
 
 
 @cache
-def _ids_by_name() -> dict[str, str]:
-    """Name or short name -> id, for the names that belong to one organization or system only."""
-    seen: dict[str, set[str]] = {}
+def _by_name() -> dict[str, Entity]:
+    """Name or short name -> the entity, for the names that belong to one organization or system only."""
+    seen: dict[str, dict[str, Entity]] = {}
     for entity in entities(Chapter("overview", as_of=BOOK_AS_OF, data_dir=DATA_DIR)):
         for name in {entity.name, entity.short} - {""}:
-            seen.setdefault(name, set()).add(entity.id)
-    return {name: next(iter(ids)) for name, ids in seen.items() if len(ids) == 1}
+            seen.setdefault(name, {})[entity.id] = entity
+    return {name: next(iter(found.values())) for name, found in seen.items() if len(found) == 1}
+
+
+def _ids_by_name() -> dict[str, str]:
+    """Name or short name -> id, for the names that belong to one organization or system only."""
+    return {name: entity.id for name, entity in _by_name().items()}
+
+
+def index_heading(name: str) -> str:
+    """The index heading a name is filed under: its entity's one heading (``Entity.heading``: "ICE" and
+    "Immigration and Customs Enforcement" both under "Immigration and Customs Enforcement (ICE)"), or the
+    name itself (a term of ``book/glossary.csv``)."""
+    entity = _by_name().get(name)
+    return entity.heading if entity is not None else name
 
 
 def link_bold_names(document: nodes.Node, docname: str) -> None:
@@ -69,9 +82,11 @@ def link_bold_names(document: nodes.Node, docname: str) -> None:
         link += strong
 
 
-def entries_out_of_terms(document: nodes.Node) -> None:
+def entries_out_of_terms(document: nodes.Node, heading=None) -> None:
     """Each glossary term's index entries, moved from the term to the start of its definition (its first
-    paragraph, where there is one): the same page and target, written by LaTeX as read (see above)."""
+    paragraph, where there is one): the same page and target, written by LaTeX as read (see above); a term
+    that names an organization or a system filed under that entity's one heading (``heading``: a name ->
+    its heading), as an ordinary page of it (the directory's appendix is its main entry)."""
     for term in list(document.findall(nodes.term)):
         entries = [child for child in term.children if isinstance(child, addnodes.index)]
         definition = next((c for c in term.parent.children if isinstance(c, nodes.definition)), None)
@@ -80,7 +95,15 @@ def entries_out_of_terms(document: nodes.Node) -> None:
         head = definition[0] if len(definition) and isinstance(definition[0], nodes.paragraph) else definition
         for at, entry in enumerate(entries):
             term.remove(entry)
+            if heading is not None:
+                entry["entries"] = [_filed(e, heading) for e in entry["entries"]]
             head.insert(at, entry)
+
+
+def _filed(entry: tuple, heading) -> tuple:
+    kind, text, target, main, key = entry
+    filed = heading(text)
+    return (kind, filed, target, "" if filed != text else main, key if filed == text else None)
 
 
 def _skipped(node: nodes.Node) -> bool:
@@ -96,7 +119,7 @@ class FirstUse(SphinxTransform):
 
     def apply(self, **kwargs) -> None:
         if self.env.docname == GLOSSARY_DOC:
-            entries_out_of_terms(self.document)
+            entries_out_of_terms(self.document, index_heading)
             return
         terms, pattern = _words()
         if pattern is None or not self.env.docname.startswith("notebooks/"):
@@ -105,14 +128,14 @@ class FirstUse(SphinxTransform):
             self.env.note_dependency(str(DATA_DIR / resource))
         if self.app.builder.format == "html":
             link_bold_names(self.document, self.env.docname)
-        done: set[str] = set()
+        done: set = set()  # the terms met, and the headings indexed, in this chapter
         for text in list(self.document.findall(nodes.Text)):
             parent = text.parent
             if not isinstance(parent, nodes.paragraph) or _skipped(parent):
                 continue
             self._mark_first(text, pattern, terms, done)
 
-    def _mark_first(self, text: nodes.Text, pattern: re.Pattern, terms: frozenset[str], done: set[str]) -> None:
+    def _mark_first(self, text: nodes.Text, pattern: re.Pattern, terms: frozenset[str], done: set) -> None:
         source, parts, at = str(text), [], 0
         for match in pattern.finditer(source):
             term = match.group(1)
@@ -120,7 +143,10 @@ class FirstUse(SphinxTransform):
                 continue
             done.add(term.casefold())
             shown = self._reference(term) if term in terms else nodes.Text(term)
-            parts += [nodes.Text(source[at:match.start()]), *self._index(term), shown]
+            heading = index_heading(term)  # an entity is indexed at its first name in the chapter, once
+            entry = [] if ("index", heading) in done else self._index(heading)
+            done.add(("index", heading))
+            parts += [nodes.Text(source[at:match.start()]), *entry, shown]
             at = match.end()
         if parts:
             parts.append(nodes.Text(source[at:]))

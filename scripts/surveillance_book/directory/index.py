@@ -37,14 +37,19 @@ def _index_text(text: str) -> str:
 
 
 def _index_block(group: list[Entity]) -> list[str]:
-    """The index entries of a group of entities (full name and short name), pointing at the group."""
-    names = sorted({_index_text(n) for e in group for n in (e.name, e.short) if n} - {""}, key=str.casefold)
-    return [f"```{{index}} single: {n}\n```" for n in names] + [""]  # one entry each: the argument is one line
+    """The index entries of a group of entities, pointing at the group: one heading each (``Entity.heading``,
+    the one the chapters' and the glossary's entries use too), and a "see" entry from each other name it
+    goes by, written here only (makeindex would print a "see" once for every page it came from)."""
+    entries = {f"single: {_index_text(e.heading)}" for e in group}
+    entries |= {f"see: {_index_text(n)}; {_index_text(e.heading)}" for e in group for n in e.see_from}
+    # one entry each: the argument is one line
+    return [f"```{{index}} {n}\n```" for n in sorted(entries, key=lambda n: n.split(": ", 1)[1].casefold())] + [""]
 
 
 def _entry(entity: Entity, summary: str) -> str:
-    return (f"- [{escape_markdown(entity.label)}](/book/directory/{entity.address}.md) — "
-            f"{escape_markdown(entity.kind)}{'; ' + escape_markdown(summary) if summary else ''}")
+    """A line of the directory: the name, linked, and whose it is; not its kind, which the heading says."""
+    return (f"- [{escape_markdown(entity.label)}](/book/directory/{entity.address}.md)"
+            f"{' — ' + escape_markdown(summary) if summary else ''}")
 
 
 def index_page(entities: list[Entity], summaries: dict[str, str]) -> str:
@@ -98,14 +103,25 @@ def glossary_page(terms: dict[str, tuple[str, Entity | None]]) -> str:
              "```{glossary}"]
     for term in sorted(terms, key=str.casefold):
         definition, entity = terms[term]
-        text = escape_markdown(definition)
-        if entity is not None:
-            # "U.S. GAO — government office; AFSC (2019) does not spell it out; see the directory.": the name
-            # (left out where it is the term), the kind, and that the source gives only the letters; "the
-            # directory": its entry is in the PDF's appendix too; the web edition links the full page
-            said = [entity.kind, entity.not_spelled_out]
-            text = "; ".join(escape_markdown(s) for s in said if s)
-            text = f"{escape_markdown(entity.name)} — {text}" if entity.name != term else text[:1].upper() + text[1:]
-            text += f"; see [the directory](/book/directory/{entity.address}.md)."
+        text = escape_markdown(definition) if entity is None else _definition(term, entity)
         lines += [escape_markdown(term), f"  {text}", ""]
     return "\n".join(lines + ["```"]) + "\n"
+
+
+def _definition(term: str, entity: Entity) -> str:
+    """What a term that names an entity adds to it: what kind of thing it is and whose (from the data), that
+    the source gives only the letters, where it does, and its directory page, which says where the book
+    discusses it; the full name once, first, or as the link where it holds the term and would say it again
+    ("U.S. GAO" for "GAO", "Akira Technologies" for "Akira"). "Immigration and Customs Enforcement. Federal
+    agency, part of U.S. Department of Homeland Security (DHS). See its directory page." """
+    joint = ", " if entity.table == "organizations" else "; "  # "part of …", "owner or operator: …"
+    said = [entity.kind[:1].upper() + entity.kind[1:] + (joint + entity.belongs if entity.belongs else "")]
+    if entity.not_spelled_out:
+        said.append(entity.not_spelled_out)
+    text = "; ".join(escape_markdown(s) for s in said) + "."
+    page = f"/book/directory/{entity.address}.md"
+    if entity.name == term:
+        return f"{text} See [its directory page]({page})."
+    if entity.short_in_name:
+        return f"{text} See [{escape_markdown(entity.name)}]({page}) in the directory."
+    return f"{escape_markdown(entity.name)}. {text} See [its directory page]({page})."
