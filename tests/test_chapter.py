@@ -239,3 +239,14 @@ def test_dates_are_printed_as_exactly_as_the_source_gives_them(data_copy):
     sources.to_csv(data_copy / "sources.csv", index=False)
     coarse = chapter(data_dir=data_copy)
     assert coarse.stated(coarse.row("metrics", "amazon-dhs-authorizations").iloc[0]) == "2019"
+
+
+def test_tables_print_no_hedge_as_stated_not_exact():
+    """'exact' in the data means the source puts no hedge on a figure, which may still be rounded ("$51.6
+    million", "three times"): a reader's table prints it "as stated" (text.QUALIFIER_IN_TABLES, one rule)."""
+    book = chapter()
+    for rows in (book.metrics, book.contracts):
+        assert "exact" in set(rows.qualifier.astype(str))
+        text = book.rows_table(rows, name="q", caption="Qualifiers", columns={"qualifier": "qualifier"}).data
+        cells = text.split("Download")[0]
+        assert "as stated" in cells and not re.search(r"\|\s*exact\s*\|", cells), cells[:400]

@@ -27,7 +27,7 @@ from IPython.display import Markdown
 
 from .data import load, package
 from .paths import DATA_DIR
-from .text import month
+from .text import month, qualifier_in_table
 
 FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
 BOOK_AS_OF = "2019-01-31"  # the date the chapters' parameters default to, and the directory's (a test checks)
@@ -294,6 +294,8 @@ class Chapter:
         if not len(rows):
             return Markdown(f"*No row of {files or 'the data'} for this table had been stated by {self.date_text}.*")
         shown = self._in_words(self._dates_in_words(rows[list(columns)] if columns else rows, rows))
+        if "qualifier" in shown:  # "exact" is no hedge, not an unrounded figure: printed "as stated"
+            shown = shown.assign(qualifier=shown.qualifier.map(qualifier_in_table).astype(object))
         shown = shown.rename(columns=columns) if columns else shown
         caption = f"{caption} ({files})" if files and ".csv" not in caption else caption
         anchored = row_refs(rows, self.data_dir) if _are_rows(rows, self.data_dir) else None  # not a summary

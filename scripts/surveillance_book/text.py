@@ -19,6 +19,16 @@ HEDGE_WORDS = {
     "up to": "up to",
     "potentially": "potentially",
 }
+# How a qualifier reads in a reader's table. "exact" in the data means only that the source puts no hedge on the
+# figure ("$51.6 million", "three times" are rounded as the source rounds them), so a table never prints "exact".
+QUALIFIER_IN_TABLES = {"exact": "as stated"}
+
+
+def qualifier_in_table(qualifier):
+    """A qualifier as a reader's table prints it: "as stated" for the data's "exact", any hedge as it is."""
+    return QUALIFIER_IN_TABLES.get(qualifier, qualifier) if isinstance(qualifier, str) else qualifier
+
+
 _SCALES = [(1e9, "billion"), (1e6, "million")]
 
 
