@@ -93,7 +93,7 @@ def test_source_line_comes_from_the_rows_shown():
     clear = contracts[contracts.primary_source_id == "clear-contract-records"]
     line = book.source_line(clear)
     assert line.startswith("AFSC (2019)")  # where it was read comes first
-    assert "Contract records on West Publishing" in line
+    assert "CLEAR contract records (n.d.), as cited in AFSC (2019)" in line
     assert "Mijente" not in line  # not a source of these rows
     assert "Mijente et al. (2018)" in book.source_line(contracts[contracts.primary_source_id == "mijente-2018"])
 
