@@ -18,6 +18,7 @@ from test_book_output import serve
 from surveillance_book import claims
 from surveillance_book.build import PDF_NAME
 from surveillance_book.chapter import GLUE_MIME, ROWS_METADATA
+from surveillance_book.claim_notes import INNER_QUOTES, typographic
 from surveillance_book.execute import notebooks
 
 CHAPTERS = notebooks()
@@ -169,7 +170,8 @@ def test_the_pdf_lists_where_each_chapters_figures_come_from(built_book):
     assert text.count(bare("Where the figures come from")) >= 2 * len(CHAPTERS)  # the contents and each chapter
     for row in _register(built_book):
         if row["kind"] in claims.FIGURE_KINDS:
-            assert bare(f'"{row["text"]}"') in text, row["key"]
+            # printed with the printer's quotes: a quote inside the quoted figure becomes a single one
+            assert bare(f'"{typographic(row["text"]).translate(INNER_QUOTES)}"') in text, row["key"]
 
 
 def test_the_html_pages_have_no_figures_list(built_book):

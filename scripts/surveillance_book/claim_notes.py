@@ -9,6 +9,7 @@ per figure. What a note says comes from ``claims.note``, the one reading of the 
 """
 
 import html
+import re
 from functools import cache
 from pathlib import Path
 
@@ -102,11 +103,34 @@ def _pass(self, node) -> None:
     pass
 
 
+# Typewriter marks as the data and the source labels write them, and the printer's marks the PDF sets
+STRAIGHT_QUOTES = (
+    (re.compile(r"(?<![\w,.;:!?)\]’”])'"), "‘"),  # an opening single quote: at the start, after a space or "("
+    (re.compile(r"'"), "’"),  # any other: a closing quote or an apostrophe (Palantir's)
+    (re.compile(r'(?<![\w,.;:!?)\]’”])"'), "“"),
+    (re.compile(r'"'), "”"),
+    (re.compile(r"(?<![\w-])(\d{4})-(\d{4})(?![\w-])"), r"\1–\2"),  # years 2013-2018, not an id's
+)
+INNER_QUOTES = str.maketrans("“”", "‘’")  # quotes inside the quoted figure
+
+
+def typographic(text: str) -> str:
+    """Curly quotes and apostrophes, and an en dash between the years of a range: how the PDF's list of
+    where the figures come from prints a text (the data are not changed; ids are left as they are)."""
+    for pattern, mark in STRAIGHT_QUOTES:
+        text = pattern.sub(mark, text)
+    return text
+
+
 def list_line(note: claims.Note) -> str:
-    """One line of a chapter's "Where the figures come from" list: the rows by table (counted, when there
-    are more than a note lists), then the sources."""
+    """One line of a chapter's "Where the figures come from" list: the figure, quoted, then the rows by
+    table (counted, when there are more than a note lists), then the sources; with the printer's quotes."""
+    return f"“{typographic(note.claim.text).translate(INNER_QUOTES)}” — {typographic(_provenance(note))}"
+
+
+def _provenance(note: claims.Note) -> str:
     claim_ = note.claim
-    line = f"“{claim_.text}” — "
+    line = ""
     if claim_.kind not in claims.FIGURE_KINDS:
         return line + note.how
     if claim_.kind == "computed":
@@ -142,13 +166,29 @@ class FiguresList(SphinxTransform):
         for node in found:
             if node["key"] not in seen:
                 seen.add(node["key"])
-                items += nodes.list_item("", nodes.paragraph(text=list_line(node["note"])))
+                items += nodes.list_item("", nodes.paragraph("", "", *_breakable(list_line(node["note"]))))
         section = nodes.section(ids=[nodes.make_id(f"figures-{self.env.docname}")])
         section += nodes.title(text=LIST_TITLE)
         section += nodes.paragraph(text="Each figure printed in this chapter, in order, with the data rows "
                                         "(table and row id in data/) and the sources it comes from.")
-        section += items
+        # ragged-right: a justified line of ids and titles shows wide gaps
+        section += [_latex(r"\begin{RaggedRight}"), items, _latex(r"\end{RaggedRight}")]
         sections[0] += section
+
+
+def _latex(text: str) -> nodes.raw:
+    return nodes.raw("", text, format="latex")
+
+
+def _breakable(line: str) -> list[nodes.Node]:
+    """The line's text, with a place to break after each "/" (long paths and ids of rows)."""
+    pieces: list[nodes.Node] = []
+    for i, part in enumerate(line.split("/")):
+        if i:
+            pieces += [nodes.Text("/"), _latex(r"\allowbreak{}")]
+        if part:
+            pieces.append(nodes.Text(part))
+    return pieces
 
 
 def setup(app) -> None:

@@ -15,9 +15,12 @@ The notebooks and pages stay one source for both; this extension changes only th
   heading and opening lines, then the entries, without the labels of a numbered list (entries are
   author–year, like the citations in the text: see references.py). The HTML hides those labels too
   (``citations.css``, written into the build).
-- **Tables and figures.** Table cells are set ragged-right (with hyphenation), not justified: a narrow
-  column of justified text shows wide gaps. A date written as the data writes it (2018-08-01) never
-  breaks across lines: ``PrintEdition`` sets each one as one unbreakable box, in text and tables alike. A
+- **Pages.** Every page carries the edition at its head, a chapter's first page too (the plain style).
+- **Tables and figures.** Table cells and captions are set ragged-right (with hyphenation), not justified:
+  a narrow column of justified text shows wide gaps. A date, as the data writes it (2018-08-01) or as the
+  text prints it (September 2017), never breaks across lines: ``PrintEdition`` sets each one as one
+  unbreakable box, in text and tables alike. A long table starts on the next page unless its caption, its
+  head and a few rows fit on this one. A glossary term's link sets no space before the comma after it. A
   figure stays where the text puts it when it fits there, is scaled down (to no less than
   three quarters) when that makes it fit, and otherwise floats to the top of the next page while the
   text goes on filling this one (a long table's page breaks place it too, so it is not held back behind
@@ -39,7 +42,15 @@ INTRODUCTION = "Introduction"  # the root page's heading in the PDF (its title i
 # A date as the data writes it: year-month-day or year-month, not inside an id ("falcon-sa-2018-11") or a
 # range of years ("2013-2018").
 ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}(?:-\d{2})?(?![\w-])")
+# A date as the prose and the tables print it: "September 2017", "June 3, 2018" (also in "at least June 2018")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+MONTH_DATE = re.compile(r"\b(?:" + "|".join(MONTHS) + r")(?: \d{1,2},)? \d{4}\b")
+DATE = re.compile(f"{ISO_DATE.pattern}|{MONTH_DATE.pattern}")
 UNBREAKABLE = r"\mbox{%s}"
+RANGE_DASH = r"\textendash\allowbreak{}"
+STICKY = "()[],;:.“”‘’\"'"  # marks a line does not break at, before or after a date
+WIDE_COLUMN = 20  # characters: a column that can give room to a column of dates
 # Text where a date is left as it is: code, mathematics, and section titles (which become PDF bookmarks).
 KEEP_AS_WRITTEN = (nodes.FixedTextElement, nodes.literal, nodes.math, nodes.raw, nodes.comment)
 
@@ -54,16 +65,98 @@ MAIN_MATTER = "\\clearpage\\pagenumbering{arabic}\n"
 BACK_MATTER = "\\setcounter{secnumdepth}{-1}\\addtocontents{toc}{\\protect\\setcounter{tocdepth}{0}}\n"
 
 # The contents are "Contents" (Sphinx names them after the first part's caption); the bibliography is
-# a list of author-year entries with a hanging indent, no labels, under the Sources page's own heading.
+# a list of author-year entries with a hanging indent, no labels, under the Sources page's own heading
+# (entries 0.2 lines apart, not 0.4: the list's last two lines no longer ran over to a page of their own).
 # \bibitem keeps hyperref's anchor, which the citations in the text link to.
 PREAMBLE = r"""
 \addto\captionsenglish{\renewcommand{\contentsname}{Contents}}
 \makeatletter
 \renewenvironment{sphinxthebibliography}[1]{%
-  \list{}{\leftmargin 1.5em\itemindent -1.5em\labelwidth\z@\labelsep\z@\itemsep 0.4\baselineskip\parsep\z@}%
+  \list{}{\leftmargin 1.5em\itemindent -1.5em\labelwidth\z@\labelsep\z@\itemsep 0.2\baselineskip\parsep\z@}%
   \def\bibitem[##1]##2{\item\hyper@anchorstart{cite.##2}\hyper@anchorend}%
   \sloppy\clubpenalty4000\widowpenalty4000\sfcode`\.\@m}
   {\endlist}
+%
+% Every page carries the edition at its head, as "How to cite" says: the plain style (a chapter's first
+% page, the contents) is Sphinx's normal style without the section's name in the foot.
+\fancypagestyle{plain}{%
+  \fancyhf{}%
+  \fancyhead[RO]{{\py@HeaderFamily \@title\sphinxheadercomma\py@release}}%
+  \fancyfoot[RO]{{\py@HeaderFamily\thepage}}%
+  \renewcommand{\headrulewidth}{0.4pt}%
+  \renewcommand{\footrulewidth}{0.4pt}}
+%
+% A glossary term's link (\sphinxtermref, italic) without the italic correction: behind the link's braces
+% the correction cannot see the "," or "." after it, and set a space before them ("HART , which").
+\protected\def\sphinxtermref#1{\emph{#1\nocorr}}
+%
+% Captions ragged-right, not justified (a justified caption of two lines shows wide gaps): figures'
+% (the class's \@makecaption) and long tables' (longtable's \LT@makecaption), otherwise as they were.
+\long\def\@makecaption#1#2{%
+  \vskip\abovecaptionskip
+  \sbox\@tempboxa{#1: #2}%
+  \ifdim \wd\@tempboxa >\hsize {\RaggedRight#1: #2\par}%
+  \else \global \@minipagefalse \hb@xt@\hsize{\hfil\box\@tempboxa\hfil}\fi
+  \vskip\belowcaptionskip}
+\def\LT@makecaption#1#2#3{%
+  \LT@mcol\LT@cols c{\hbox to\z@{\hss\parbox[t]\LTcapwidth{%
+    \reset@font
+    \sbox\@tempboxa{#1{#2: }#3}%
+    \ifdim\wd\@tempboxa>\hsize \RaggedRight#1{#2: }#3%
+    \else \hbox to\hsize{\hfil\box\@tempboxa\hfil}\fi
+    \endgraf\vskip\baselineskip}%
+  \hss}}}
+%
+% A long table starts on the next page unless its caption, its head and a few rows fit on this one: no
+% caption or lone row at a page's foot, no page ending with "continues on next page" and no row.
+% longtable's own start (\LT@start, as longtable.sty has it) asks for room for the caption, the head, the
+% foot and one line of the first row; here also for \hts@tablestart more (or for the whole table, if that
+% is less: it needs no foot), and it measures the page as
+% what is left below a figure placed at its top (\vsize), not as the goal set before that figure came.
+\newdimen\hts@tablestart
+\newdimen\hts@wholetable
+\AtBeginDocument{\hts@tablestart=6\baselineskip}
+\def\LT@start{%
+  \let\LT@start\endgraf
+  \endgraf\penalty\z@\vskip\LTpre\endgraf
+  \ifdim \pagetotal<\pagegoal \else
+    \dimen@=\pageshrink
+    \advance \dimen@ 1sp %
+    \kern\dimen@\penalty 9999\endgraf \kern-\dimen@
+  \fi
+  \dimen@\pagetotal
+  \advance\dimen@ \ht\ifvoid\LT@firsthead\LT@head\else\LT@firsthead\fi
+  \advance\dimen@ \dp\ifvoid\LT@firsthead\LT@head\else\LT@firsthead\fi
+  \hts@wholetable\dimen@
+  \advance\dimen@ \ht\LT@foot
+  \edef\LT@reset@vfuzz{\vfuzz\the\vfuzz\vbadness\the\vbadness\relax}%
+  \vfuzz\maxdimen
+  \vbadness\@M
+  \setbox\tw@\copy\z@
+  \setbox\tw@\vsplit\tw@ to \ht\@arstrutbox
+  \setbox\tw@\vbox{\unvbox\tw@}%
+  \LT@reset@vfuzz
+  \advance\dimen@ \ht\ifdim\ht\@arstrutbox>\ht\tw@\@arstrutbox\else\tw@\fi
+  \advance\dimen@\dp\ifdim\dp\@arstrutbox>\dp\tw@\@arstrutbox\else\tw@\fi
+  \advance\dimen@\hts@tablestart
+  \advance\hts@wholetable\ht\z@ \advance\hts@wholetable\dp\z@ % or, for a table shorter than that, the whole table
+  \ifdim\hts@wholetable<\dimen@ \dimen@\hts@wholetable \fi
+  \dimen@ii\pagegoal \ifdim\vsize<\dimen@ii \dimen@ii\vsize \fi
+  \advance\dimen@ -\dimen@ii
+  \ifdim \dimen@>\z@
+    \vfil\break
+  \else
+    \ifdim\pageshrink>\z@\pageshrink\z@\fi
+  \fi
+  \global\@colroom\@colht
+  \ifvoid\LT@foot\else
+    \global\advance\vsize-\ht\LT@foot
+    \global\advance\@colroom-\ht\LT@foot
+    \dimen@\pagegoal\advance\dimen@-\ht\LT@foot\pagegoal\dimen@
+    \maxdepth\z@
+  \fi
+  \ifvoid\LT@firsthead\copy\LT@head\else\box\LT@firsthead\fi\nobreak
+  \output{\LT@output}}
 %
 % Table cells ragged-right with hyphenation (ragged2e), not justified: Sphinx's column types for tables
 % with widths (\X, \Y: every reader table) and for tabulary (T), redefined.
@@ -226,27 +319,50 @@ class PrintEdition(SphinxPostTransform):
 
 
 def unbreakable_dates(document: nodes.Node) -> None:
-    """Each ISO date in the text becomes one unbreakable box in LaTeX ("2018-08-01" is never set as
-    "2018-" at a line's end and "08-01" on the next): the one place where the PDF's dates are written. A
+    """Each date in the text becomes one unbreakable box in LaTeX ("2018-08-01" is never set as "2018-" at
+    a line's end and "08-01" on the next, nor "September 2017" as "September" and "2017", nor is "December"
+    hyphenated): the one place where the PDF's dates are written. A
     table column holding dates is made at least as wide as its longest date (the widths in ``:widths:``,
     from ``tables.column_widths``, count characters and let a date break at its hyphens)."""
     for tgroup in document.findall(nodes.tgroup):
         columns = [c for c in tgroup.children if isinstance(c, nodes.colspec)]
         for row in tgroup.findall(nodes.row):
             for column, entry in zip(columns, row.children, strict=False):
-                dates = [len(m.group()) for m in ISO_DATE.finditer(entry.astext())]
-                if dates and "colwidth" in column:
-                    column["colwidth"] = max(column["colwidth"], max(dates) + 2)
+                dates = [_unbreakable_width(entry.astext(), m) for m in DATE.finditer(entry.astext())]
+                if dates and "colwidth" in column and max(dates) + 2 > column["colwidth"]:
+                    _widen(column, max(dates) + 2, columns)
     for text in list(document.findall(nodes.Text)):
         parent = text.parent
-        if not isinstance(parent, nodes.TextElement) or not ISO_DATE.search(text) or _kept_as_written(text):
+        if not isinstance(parent, nodes.TextElement) or not DATE.search(text) or _kept_as_written(text):
             continue
         pieces, at = [], 0
-        for match in ISO_DATE.finditer(text):
-            pieces += [nodes.Text(text[at:match.start()]), _raw(UNBREAKABLE % match.group())]
+        for match in DATE.finditer(text):
+            between = text[at:match.start()]
+            # a range of dates may break after its dash ("June 2018–" / "May 2019")
+            pieces += [_raw(RANGE_DASH) if between == "–" else nodes.Text(between), _raw(UNBREAKABLE % match.group())]
             at = match.end()
         pieces.append(nodes.Text(text[at:]))
         parent.replace(text, [piece for piece in pieces if piece.astext()])
+
+
+def _unbreakable_width(text: str, date: re.Match) -> int:
+    """The characters of a date with the marks that stick to it: "(November 2018)," does not break at its
+    brackets."""
+    start, end = date.span()
+    while start > 0 and text[start - 1] in STICKY:
+        start -= 1
+    while end < len(text) and text[end] in STICKY:
+        end += 1
+    return end - start
+
+
+def _widen(column: nodes.colspec, width: int, columns: list[nodes.colspec]) -> None:
+    """The column made ``width`` wide; the room comes from the table's widest other column if that stays
+    wide (so that a narrow column, "no.", keeps its share), else the table's widths grow."""
+    grow, column["colwidth"] = width - column["colwidth"], width
+    widest = max((c for c in columns if c is not column), key=lambda c: c.get("colwidth", 0), default=None)
+    if widest is not None and widest.get("colwidth", 0) - grow >= WIDE_COLUMN:
+        widest["colwidth"] -= grow
 
 
 def _kept_as_written(node: nodes.Node) -> bool:
