@@ -171,7 +171,17 @@ def test_a_planned_capacity_is_hollow_and_a_stored_trait_filled(fig):
     assert len(set(scales["shape"].values())) == len(scales["shape"])  # every kind its own shape
     assert len(set(scales["stroke"].values())) == len(scales["stroke"])  # and its own colour
     legend = next(u for u in layers(fig.spec) if "shape" in u["encoding"])["encoding"]["shape"]["legend"]
-    assert legend["title"][-1] == "hollow: planned capacity"
+    assert legend["title"][1].startswith("hollow: planned capacity")
+
+
+def test_the_key_says_what_the_frames_mark(book, fig, ties):
+    # The highlighted cells are framed: the key says so, naming the highlight; no highlight, no frame, no line.
+    for spec, name in ((fig.spec, book.name("nec")), (ties[1].spec, "Northrop Grumman")):
+        legend = next(u for u in layers(spec) if "shape" in u["encoding"])["encoding"]["shape"]["legend"]
+        assert legend["title"][-1].endswith(f"framed: the highlighted {name}")
+    plain = modalities(chapter(highlight=None))
+    legend = next(u for u in layers(plain.spec) if "shape" in u["encoding"])["encoding"]["shape"]["legend"]
+    assert not any("framed" in t for t in legend["title"])
 
 
 def test_a_planned_role_is_hollow_with_its_hedge_in_the_legend(ties):

@@ -42,6 +42,17 @@ SECTION_COLORS = {
     "data_brokers": "#c27c0e",
 }
 PNG_SCALE = 2  # print resolution of the static image
+# The PDF reads the PNG at 72 dpi (one image pixel, one point: a chart pixel is PNG_SCALE pt) and scales it
+# down to the text width, and to at most 0.8 of the text height (print_edition's \spx@image@maxheight).
+PRINT_WIDTH_PT, PRINT_HEIGHT_PT = 469.755, 0.8 * 650.43  # \textwidth, 0.8 \textheight: letterpaper, 10pt
+MIN_PRINT_PT = 7  # the smallest type a printed chart may have
+
+
+def printed_pt(font_px: float, width_px: float, height_px: float) -> float:
+    """The size in points that text of ``font_px`` px has in the PDF, in a chart of that size in px (its
+    whole drawing: title, keys and padding included). At least MIN_PRINT_PT: a chart that prints its type
+    smaller must be narrower, shorter, or split."""
+    return font_px * min(PNG_SCALE, PRINT_WIDTH_PT / width_px, PRINT_HEIGHT_PT / height_px)
 SOURCE_LINE_CHARS = 70  # about 420 px of 11 px text: the width of the book's plots
 
 

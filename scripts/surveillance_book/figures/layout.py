@@ -6,7 +6,8 @@
 - :func:`clustered` spreads a dense map round one anchor per group (a part of the report) with a fixed
   number of force steps, for graphs too big for ranks.
 - :func:`place_labels` puts each label on the first free one of its candidate boxes (:func:`around` a
-  node, :func:`along` a line): free means inside the frame, over no node and no label already placed.
+  node, :func:`along` a line): free means inside the frame, over no node and no label already placed,
+  nearer its own node than any other (:func:`nearest`) and, if asked, across no other line.
 - :func:`overlaps` lists the boxes that overlap, for tests and checks; :func:`text_width` estimates how
   wide the renderer draws a label, from the font's character widths.
 
@@ -417,12 +418,13 @@ def along(path: Sequence[Point], size: Point,
 
 def place_labels(candidates: Mapping[Hashable, Sequence[Box]], obstacles: Iterable[Box] = (), *,
                  lines: Mapping[Hashable, Sequence[Segment]] | None = None,
-                 anchors: Mapping[Hashable, Point] | None = None, touching: float = 0,
-                 frame: Box | None = None, reach: float = 0) -> dict[Hashable, Box | None]:
+                 anchors: Mapping[Hashable, Point] | None = None, frame: Box | None = None,
+                 reach: float = 0, clear: bool = False) -> dict[Hashable, Box | None]:
     """Greedy placement, in the order of ``candidates`` (most important first). A candidate box is free when
     it lies inside ``frame``, overlaps no obstacle and no label already placed, and, for a label with an
-    anchor (its node), either touches it (lies within ``touching`` px) or lies nearer it than any other
-    anchor, so that it reads as that node's name.
+    anchor (its node), lies nearer it than any other anchor (:func:`nearest`), so that it reads as that
+    node's name and no other's, however close it is to its own; with ``clear``, it also crosses no line
+    but its own (same key), so that it cannot be read as another line's.
     Of the free ones a label takes the box that crosses the fewest ``lines`` (its own lines, under the same
     key, do not count) plus ``reach`` for each place it is down its list of candidates (0: a crossing
     weighs more than any distance), the earlier candidate on a tie; with none free it gets None, and the
@@ -433,7 +435,8 @@ def place_labels(candidates: Mapping[Hashable, Sequence[Box]], obstacles: Iterab
     placed: dict[Hashable, Box | None] = {}
     for key, boxes in candidates.items():
         free = [b for b in boxes if (frame is None or _inside(b, frame)) and not any(_overlap(b, o) for o in taken)
-                and _nearest(b, key, anchors, touching)]
+                and nearest(b, key, anchors)
+                and not (clear and any(k != key and crosses(b, s) for k, s in segments))]
         if not free:
             placed[key] = None
             continue
@@ -444,14 +447,16 @@ def place_labels(candidates: Mapping[Hashable, Sequence[Box]], obstacles: Iterab
     return placed
 
 
-def _nearest(box: Box, key: Hashable, anchors: Mapping[Hashable, Point], touching: float) -> bool:
+def nearest(box: Box, key: Hashable, anchors: Mapping[Hashable, Point]) -> bool:
+    """Whether a label's box lies nearer its own anchor (``anchors[key]``) than any other point of
+    ``anchors`` (one at the same place, a node's name and its number, excepted): true without an anchor."""
     if key not in anchors:
         return True
-    own = _distance(box, anchors[key])
-    return own <= touching or all(_distance(box, p) > own for k, p in anchors.items() if k != key)
+    own = distance(box, anchors[key])
+    return all(distance(box, p) > own for k, p in anchors.items() if k != key and p != anchors[key])
 
 
-def _distance(box: Box, point: Point) -> float:
+def distance(box: Box, point: Point) -> float:
     """From a point to the nearest point of a box (0 inside it)."""
     x, y = point
     return math.hypot(max(box[0] - x, 0, x - box[2]), max(box[1] - y, 0, y - box[3]))

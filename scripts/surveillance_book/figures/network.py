@@ -10,9 +10,13 @@ Two layouts (:mod:`.layout`): "layered", nodes in ranks along the arrows (or in 
 each rank ordered to reduce crossings, for a flow of a dozen nodes; "clusters", nodes round an anchor per
 group (the part of the report), for the map of everything. Every label is placed where it covers no node
 and no other label, and off the lines where it can be (the layered drawing grows until no line runs
-through a name); it is wrapped, never shortened. A node whose name is not drawn (a map too dense for all
-of them names the busiest) gets a number, and the list under the drawing gives each number its name,
-part by part: every node can be told on paper, and each part by its paragraph, not by colour alone.
+through a name); it is wrapped, never shortened. A node's name (or number) lies nearer its own node than
+any other, so that it cannot be read as another's; on the dense map, one that has no such place is
+joined to its node by a leader. A node whose name is not drawn (a map too dense for all of them names
+the busiest) gets a number, and the list under the drawing gives each number its name, part by part:
+every node can be told on paper, and each part by its paragraph, not by colour alone. A relation's
+words cross no other line; where they find no such place, the line carries a letter (a, b, …) and the
+list under the drawing gives the tie in full ("a Delta takes part in Biometric Entry-Exit program").
 """
 
 import math
@@ -28,7 +32,7 @@ from ..chapter import Chapter, row_ids
 from ..text import and_list, count
 from .figure import PAGES_TIP, Figure, directory_pages, nothing_known, plain
 from .fonts import text_width
-from .layout import Box, along, around, clustered, crossings, layered, place_labels, routes, text_box
+from .layout import Box, along, around, clustered, crossings, layered, nearest, place_labels, routes, text_box
 from .layout import wrap as wrap_text
 
 UNDIRECTED = ("interoperable with",)  # relations that read the same both ways: a line without an arrowhead
@@ -173,22 +177,24 @@ class _Drawing:
     """Nodes and lines in pixels, with their placed labels; ``layout`` says which sizes apply. ``height`` is
     the map's; the keys and the list of numbered nodes go below it."""
 
-    def __init__(self, nodes, edges, width, height, layout, unplaced, crossed):
+    def __init__(self, nodes, edges, width, height, layout, unplaced, crossed, lettered=0):
         self.nodes, self.edges, self.width, self.height, self.layout = nodes, edges, width, height, layout
         self.unplaced = unplaced  # labels tried that found no free place
         self.crossed = crossed  # (label, line) pairs where a line runs through a node's name or number
+        self.lettered = lettered  # lines whose relation is listed under the drawing, for want of room
         self.points = _points(edges, layout)
 
     @property
-    def score(self) -> tuple[int, int]:
-        return self.unplaced, self.crossed
+    def score(self) -> tuple[int, int, int]:
+        return self.unplaced, self.crossed, self.lettered
 
 
 def _layered(nodes, edges, given, direction, width, spacing, edge_labels, min_ties) -> _Drawing:
     """Ranks along the arrows; the gap between neighbours in a rank grows until every label has a free
     place and no line runs through a node's name (the least gap that does best is kept; ``spacing``, when
-    given, is where it starts). The first and the last rank name their nodes on the outer side, where no
-    line goes, unless a label then finds no place; then all are named above or beside their node."""
+    given, is where it starts; of the two orders of sides, the one with fewer lettered lines). The first
+    and the last rank name their nodes on the outer side, where no line goes, unless a label then finds
+    no place; then all are named above or beside their node."""
     directed = list(zip(edges.source[edges.directed], edges.target[edges.directed], strict=True))
     links = list(zip(edges.source[~edges.directed], edges.target[~edges.directed], strict=True))
     units = layered(nodes.id, directed, given, links)
@@ -207,8 +213,10 @@ def _layered(nodes, edges, given, direction, width, spacing, edge_labels, min_ti
             drawing = _labelled(nodes, edges, at, drawn, width, "layered", edge_labels, min_ties, orders)
             if best is None or drawing.score < best.score:
                 best = drawing
-            if drawing.score == (0, 0):
+            if best.score == (0, 0, 0):
                 return best
+        if best.score[:2] == (0, 0):  # every label placed, no name crossed: more room would only make the
+            return best  # figure taller, and so its type smaller in print, to save a letter or two
     return best
 
 
@@ -260,7 +268,7 @@ def _clusters(nodes, edges, centre, width, edge_labels, min_ties) -> _Drawing:
     room = {i: sizes[i][0] / ROOM_PX for i in named}  # labelled nodes keep their neighbours further off
     units = clustered(nodes.id, zip(edges.source, edges.target, strict=True),
                       dict(zip(nodes.id, nodes.group, strict=True)), centre=centre, room=room)
-    height = round(width * 0.76)
+    height = round(width * 0.72)
     radius = _radius("clusters")
     xs, ys = [x for x, _ in units.values()], [y for _, y in units.values()]
     pad = 3 * radius
@@ -301,25 +309,32 @@ def _labelled(nodes, edges, at, paths, width, layout, edge_labels, min_ties, ord
     nodes = nodes.assign(label_box=[boxes.get(("node", i)) for i in nodes.id],
                          number=[numbers.get(i, 0) for i in nodes.id],
                          number_box=[boxes.get(("number", i)) for i in nodes.id])
-    nodes = nodes.assign(leader=[_leader(x, y, b or n, radius) if leaders else None
-                                 for x, y, b, n in zip(nodes.x, nodes.y, nodes.label_box, nodes.number_box,
-                                                       strict=True)])
-    edges = edges.assign(label_box=[boxes.get(("edge", e)) for e in edges.edge])
+    anchors = dict(zip(nodes.id, zip(nodes.x, nodes.y, strict=True), strict=True))
+    nodes = nodes.assign(leader=[_leader(x, y, b or n, radius, nearest(b or n, i, anchors)) if leaders else None
+                                 for i, x, y, b, n in zip(nodes.id, nodes.x, nodes.y, nodes.label_box,
+                                                          nodes.number_box, strict=True)])
+    edges = edges.assign(label_box=[boxes.get(("edge", e)) for e in edges.edge],
+                         letter=[numbers.get(("letter", e), "") for e in edges.edge],
+                         letter_box=[boxes.get(("letter", e)) for e in edges.edge])
     if height is None:
         nodes, edges, height = _crop(nodes, edges, radius)
-    unplaced = sum(b is None for b in boxes.values())
-    # A name or number a line runs through is misread; a relation's label on a crossing is only interrupted.
-    crossed = sum(k[0] != "edge" for k, _ in crossings(boxes, lines))
-    return _Drawing(nodes, edges, width, height, layout, unplaced, crossed)
+    unplaced = sum(b is None for b in boxes.values()) + int(
+        (edges.labelled & edges.label_box.isna() & edges.letter_box.isna()).sum())
+    # A name or number a line runs through is misread (a letter sits on its own line).
+    crossed = sum(k[0] in ("node", "number") or (k[0] == "letter" and line[1] != k[1])
+                  for k, line in crossings(boxes, lines))
+    lettered = sum(k[0] == "letter" for k in boxes)
+    return _Drawing(nodes, edges, width, height, layout, unplaced, crossed, lettered)
 
 
-def _leader(x: float, y: float, box: Box | None, radius: float) -> tuple | None:
-    """A line from the rim of a node to the nearest point of its label, when the label does not touch it."""
+def _leader(x: float, y: float, box: Box | None, radius: float, attached: bool = True) -> tuple | None:
+    """A line from the rim of a node to the nearest point of its label, when the label does not touch it or
+    lies as near another node (not ``attached``)."""
     if box is None:
         return None
     nx, ny = min(max(x, box[0]), box[2]), min(max(y, box[1]), box[3])
     length = math.hypot(nx - x, ny - y)
-    if length <= radius + 4:
+    if length <= radius + 4 and attached or length == 0:
         return None
     return (round(x + (nx - x) / length * (radius + 1), 2), round(y + (ny - y) / length * (radius + 1), 2),
             round(nx, 2), round(ny, 2))
@@ -327,7 +342,8 @@ def _leader(x: float, y: float, box: Box | None, radius: float) -> tuple | None:
 
 def _crop(nodes, edges, radius):
     """Shift everything up to a small margin and end the drawing below its lowest mark."""
-    labels = [*nodes.label_box.dropna(), *nodes.number_box.dropna(), *edges.label_box.dropna()]
+    labels = [*nodes.label_box.dropna(), *nodes.number_box.dropna(), *edges.label_box.dropna(),
+              *edges.letter_box.dropna()]
     tops = [*(nodes.y - radius), *(b[1] for b in labels), *(y for p in edges.path for _, y in p)]
     bottoms = [*(nodes.y + radius), *(b[3] for b in labels), *(y for p in edges.path for _, y in p)]
     shift = min(tops) - MARGIN
@@ -338,7 +354,7 @@ def _crop(nodes, edges, radius):
                          number_box=[up(b) for b in nodes.number_box],
                          leader=[None if v is None else (v[0], v[1] - shift, v[2], v[3] - shift) for v in nodes.leader])
     edges = edges.assign(path=[[(x, y - shift) for x, y in p] for p in edges.path],
-                         label_box=[up(b) for b in edges.label_box])
+                         label_box=[up(b) for b in edges.label_box], letter_box=[up(b) for b in edges.letter_box])
     return nodes, edges, math.ceil(max(bottoms) - shift + MARGIN)
 
 
@@ -382,33 +398,78 @@ def _place(nodes, edges, sizes, radius, frame: Box, orders: Mapping[str, str], m
            leaders: bool) -> tuple[dict, dict, dict]:
     """Node names first (the highlight, its neighbours, then the busiest), then a number for each node left
     unnamed, then relation labels (the highlight's and the hedged ones first); each on a free candidate
-    place near its node or on its line, off the lines where there is one. Without ``leaders`` a label
-    must lie nearer its own node than any other; with them it may sit further out, since a line will join
-    it to its node. Returns the boxes, the numbers given and the lines (for counting crossings)."""
+    place near its node or on its line, off the lines where there is one. A name or number lies nearer its
+    own node than any other; with ``leaders``, one that finds no such place (or only one on a line) may sit
+    further out, joined to its node by a leader (:func:`_attached`). A relation crosses no other line, or
+    its line gets a letter. Returns the boxes, the numbers and letters given, and the lines."""
     node_boxes = [(x - radius - 1, y - radius - 1, x + radius + 1, y + radius + 1)
                   for x, y in zip(nodes.x, nodes.y, strict=True)]
     at = dict(zip(nodes.id, zip(nodes.x, nodes.y, strict=True), strict=True))
-    rings = (0, 10, 24, 40, 60) if leaders else (0, 10, 24)
+    rings = (0, 10, 24, 40, 60, 80) if leaders else (0, 10, 24)
     lines = {("edge", e): list(pairwise(p)) for e, p in zip(edges.edge, edges.path, strict=True)}
-    anchors = {} if leaders else {("node", i): at[i] for i in nodes.id} | {("number", i): at[i] for i in nodes.id}
+    anchors = {("node", i): at[i] for i in nodes.id} | {("number", i): at[i] for i in nodes.id}
     # With leaders, a place one ring further out (16 candidates) costs as much as two lines crossed: leaders
     # stay short.
-    how = {"lines": lines, "anchors": anchors, "touching": radius + 4, "frame": frame, "reach": 0.125 if leaders else 0}
-    names = place_labels({("node", i): around(at[i], radius, sizes[i], order=orders[i], rings=rings)
-                          for i in _to_name(nodes, edges, min_ties)}, node_boxes, **how)
+    how = {"lines": lines, "anchors": anchors, "frame": frame, "reach": 0.125 if leaders else 0}
+    names = _attached({("node", i): around(at[i], radius, sizes[i], order=orders[i], rings=rings)
+                       for i in _to_name(nodes, edges, min_ties)}, node_boxes, how, leaders)
     numbers = _numbering(nodes, {i for i in nodes.id if names.get(("node", i)) is None})
     taken = node_boxes + [b for b in names.values() if b is not None]
-    marks = place_labels({("number", i): around(at[i], radius, text_box(str(n), NUMBER_FONT), gap=1.5, order=orders[i],
-                                                rings=(0, 4, *rings[1:], *((80, 100) if leaders else ())))
-                          for i, n in numbers.items()}, taken, **how)
+    marks = _attached({("number", i): around(at[i], radius, text_box(str(n), NUMBER_FONT), gap=1.5, order=orders[i],
+                                             rings=(0, 4, *rings[1:], *((80, 100) if leaders else ())))
+                       for i, n in numbers.items()}, taken, how, leaders, clear=False)
     taken += [b for b in marks.values() if b is not None]
     candidates = {}
     shown = edges[edges.labelled].assign(first=lambda e: e.hl == "other", plain=lambda e: ~e.hedged)
-    for e, text, path in shown.sort_values(["first", "plain", "edge"])[["edge", "label", "path"]].itertuples(
-            index=False):
+    paths = dict(zip(shown.edge, shown.path, strict=True))
+    for e, text in shown.sort_values(["first", "plain", "edge"])[["edge", "label"]].itertuples(index=False):
         w, h = text_box(wrap_text(text, EDGE_WRAP), EDGE_FONT, False, round(EDGE_FONT * LINE_HEIGHT))
-        candidates[("edge", e)] = along(path, (w + 4, h + 1))
-    return names | marks | place_labels(candidates, taken, **how), numbers, lines
+        candidates[("edge", e)] = along(paths[e], (w + 4, h + 1))
+    # A relation's words cross no other line; where they find no such place, its line gets a letter instead
+    # (on a stretch no other line crosses), and the list under the drawing gives the letter its tie.
+    words = place_labels(candidates, taken, **how, clear=True)
+    taken += [b for b in words.values() if b is not None]
+    lettered = [k for k, b in words.items() if b is None]
+    letters = {k[1]: _letter(n) for n, k in enumerate(lettered)}
+    spots = {("letter", e): along(paths[e], _letter_size(letters[e]), fractions=LETTER_AT) for e in letters}
+    marks_on = place_labels(spots, taken, **how, clear=True)
+    for key in [k for k, b in marks_on.items() if b is None]:  # no clear stretch: the one fewest lines cross
+        marks_on |= place_labels({key: spots[key]}, taken + [b for b in marks_on.values() if b is not None], **how)
+    lettered = [k for k in lettered if marks_on[("letter", k[1])] is not None]  # else: in the tooltip only
+    letters = {k[1]: _letter(n) for n, k in enumerate(lettered)}
+    marks_on = {("letter", k[1]): marks_on[("letter", k[1])] for k in lettered}
+    words = {k: b for k, b in words.items() if b is not None}
+    return names | marks | words | marks_on, numbers | {("letter", e): c for e, c in letters.items()}, lines
+
+
+LETTER_AT = tuple(f / 20 for f in (10, 9, 11, 8, 12, 7, 13, 6, 14, 5, 15, 4, 16, 3, 17))  # along a line
+
+
+def _letter(n: int) -> str:
+    """a, b, …, z, aa, ab, …: the mark of a line whose relation is listed under the drawing."""
+    return _letter(n // 26 - 1) + chr(97 + n % 26) if n >= 26 else chr(97 + n)
+
+
+def _letter_size(letter: str) -> tuple[float, float]:
+    w, h = text_box(letter, EDGE_FONT, True)
+    return w + 4, h
+
+
+def _attached(candidates: dict, taken: list, how: dict, leaders: bool, clear: bool = True) -> dict:
+    """Names (or numbers) each nearer its own node than any other; on a map with leaders, those that find
+    no such place then take the best free place further off, and a leader joins them to their node."""
+    if not leaders:
+        return place_labels(candidates, taken, **how)
+    placed, taken = {}, list(taken)
+    loose = how | {"anchors": {}}
+    for key, boxes in candidates.items():  # one by one, so that a more important label goes first either way
+        box = None  # off the lines by its node, off the lines with a leader, by its node, with a leader
+        for rule, off in ((how, True), (loose, True), (how, False), (loose, False)):
+            if off <= clear:
+                box = box or place_labels({key: boxes}, taken, **rule, clear=off)[key]
+        placed[key] = box
+        taken += [box] if box is not None else []
+    return placed
 
 
 def _numbering(nodes: pd.DataFrame, unnamed: set[str]) -> dict[str, int]:
@@ -456,6 +517,7 @@ def _chart(drawing: _Drawing, book: Chapter) -> alt.LayerChart:
                 "y": alt.Y(f"{y_field}:Q", scale=y_scale, axis=None)}
     layers = [_lines(drawing.points.merge(edges, on="edge"), book, at, keys["line"]),
               _heads(drawing, edges, book, at), *_edge_texts(edges[edges.placed], at),
+              *_letter_texts(edges[edges.lettered], at),
               _leaders(nodes, at), *_symbols(nodes, book, at, drawing.layout, keys),
               *_node_texts(nodes[nodes.placed], book, at, font), *_number_texts(nodes[nodes.numbered], at),
               *_listing(listing, book, at)]
@@ -475,7 +537,10 @@ def _edge_frame(edges: pd.DataFrame, short: Mapping[str, str]) -> pd.DataFrame:
         line=["hedged by the source" if h else "stated" for h in edges.hedged],
         link=["; ".join(_reading(r, short) for r in readings) for readings in edges.readings],
         text=[wrap_text(t, EDGE_WRAP) for t in edges.label], **_boxes(edges.label_box))
-    return plain(frame.drop(columns=["path", "readings", "label_box"]))
+    letters = _boxes(edges.letter_box)
+    frame = frame.assign(lettered=letters["placed"] & (edges.letter != ""), etx=letters["tx"], ety=letters["ty"],
+                         **{f"e{k}": letters[k] for k in ("bx", "by", "bx2", "by2")})
+    return plain(frame.drop(columns=["path", "readings", "label_box", "letter_box"]))
 
 
 def _node_frame(nodes: pd.DataFrame) -> pd.DataFrame:
@@ -600,6 +665,17 @@ def _edge_texts(frame: pd.DataFrame, at) -> list[alt.Chart]:
                 **at("tx", "ty"), text="text:N")]
 
 
+def _letter_texts(frame: pd.DataFrame, at) -> list[alt.Chart]:
+    """The letter of a line whose relation had no room on it, on a white ground; the list under the
+    drawing says which tie it is and what it carries."""
+    if frame.empty:
+        return []
+    base = alt.Chart(frame).encode(tooltip=_edge_tips())
+    return [base.mark_rect(fill="white", opacity=0.92).encode(**at("ebx", "eby"), x2="ebx2:Q", y2="eby2:Q"),
+            base.mark_text(align="center", baseline="top", fontSize=EDGE_FONT, fontWeight="bold",
+                           fontStyle="italic", color="#444").encode(**at("etx", "ety"), text="letter:N")]
+
+
 def _node_texts(frame: pd.DataFrame, book: Chapter, at, font: int) -> list[alt.Chart]:
     """Node names with a white halo; the highlight's in bold (Vega-Lite has no channel for the weight, so
     they get layers of their own) and in the accent colour."""
@@ -639,11 +715,13 @@ def _number_list(drawing: _Drawing, nodes: pd.DataFrame, top: float) -> pd.DataF
     nodes the map names. Widths are measured in the font, so that no item runs past the edge. One
     record per piece of text: its place, text, style and the ids it stands for."""
     numbered = nodes[nodes.number_text != ""]
-    if numbered.empty:
+    lettered = drawing.edges[(drawing.edges.letter != "") & drawing.edges.letter_box.notna()]
+    lettered = lettered.assign(order=[(len(x), x) for x in lettered.letter]).sort_values("order")
+    if numbered.empty and lettered.empty:
         return pd.DataFrame(columns=["x", "y", "text", "style", "name", "id", "part"])
     parts = _parts(nodes) if drawing.layout == "clusters" else []
     records, y = [], float(top)
-    for part in parts or [None]:
+    for part in (parts or [None]) if len(numbered) else []:
         members = nodes[nodes.group == part] if part else nodes
         listed = numbered[numbered.id.isin(members.id)].sort_values("number_text", key=lambda n: n.astype(int))
         items = []  # each: the pieces (style, text, ids) that stay together on one line
@@ -667,13 +745,25 @@ def _number_list(drawing: _Drawing, nodes: pd.DataFrame, top: float) -> pd.DataF
                                 "id": ids, "part": _part(part) if part else ""})
             y += KEY_LINE
         y += 2
+    if len(lettered):  # the ties whose relation had no room on their line, in the data's words
+        short = dict(zip(nodes.id, nodes.short, strict=True))
+        items = [[("lines", "Lettered on the lines:", ", ".join(lettered.rows))]]
+        items += [[("letter", letter, rows), *[("relation", w, rows) for w in
+                                                f"{short[s]} {label} {short[t]}".split(" ")]]
+                  for letter, s, label, t, rows in zip(lettered.letter, lettered.source, lettered.label,
+                                                       lettered.target, lettered.rows, strict=True)]
+        for line in _flow(items, drawing.width):
+            for x, style, text, ids in line:
+                records.append({"x": round(x, 2), "y": round(y, 2), "text": text, "style": style, "name": text,
+                                "id": ids, "part": ""})
+            y += KEY_LINE
     return pd.DataFrame(records)
 
 
 def _piece_width(style: str, text: str) -> float:
     if style == "dot":
         return 8.0
-    return text_box(text, NUMBER_FONT, style in ("number", "heading"))[0]
+    return text_box(text, NUMBER_FONT, style in ("number", "heading", "letter", "lines"))[0]
 
 
 def _flow(items: list[list[tuple]], width: float) -> list[list[tuple]]:
@@ -714,7 +804,8 @@ def _listing(frame: pd.DataFrame, book: Chapter, at) -> list[alt.Chart]:
         return []
     tips = [alt.Tooltip("name:N", title="Name"), alt.Tooltip("id:N", title="Row")]
     styles = {"heading": {"fontWeight": "bold"}, "named": {"fontStyle": "italic"}, "number": {"fontWeight": "bold"},
-              "name": {}}
+              "name": {}, "letter": {"fontWeight": "bold", "fontStyle": "italic"}, "relation": {},
+              "lines": {"fontWeight": "bold"}}
     layers = []
     dots = frame[frame["style"] == "dot"]
     if len(dots):  # each part's colour before its name: the map's key of colours

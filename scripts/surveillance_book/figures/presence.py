@@ -23,7 +23,8 @@ from .fonts import text_width
 SHAPES = ["circle", "square", "diamond", "triangle-up", "cross", "triangle-down", "triangle-right", "wedge"]
 STATED = {"", "stated", "exact"}  # hedge values that mean the source states the fact plainly
 SYMBOL_SIZE, SLOT = 80, 14  # symbol area (px²) and the distance between two symbols sharing a cell
-FONT_SIZE, LINE, MAX_WIDTH, ROW_WIDTH = 11, 12, 450, 240  # px: labels, their line height, grid, row labels
+FONT_SIZE, LINE, MAX_WIDTH, ROW_WIDTH = 11, 12, 450, 210  # px: labels, their line height, grid, row labels
+# (grid, row labels and padding at most about 740 px: 11 px type prints at 7 pt or more, charts.printed_pt)
 ROW_STEP, DENSE, DENSE_STEP = 22, 20, 18  # px per row; above DENSE rows, DENSE_STEP px
 MAX_LINES = 5  # column labels wrapped on more lines than this are angled instead
 HOLLOW, GRID = "white", "#d9d9d9"
@@ -178,6 +179,9 @@ def _layout(cells: pd.DataFrame, rows_in: list, columns_in: list) -> dict:
 
 
 def _chart(cells, entries, book, layout, titles, group, bold_axes):
+    # the key says what the frames mark, as the other figures' keys do
+    framed = f"framed: the highlighted {book.name(book.highlight)}" if book.highlight in set(cells.hl) else None
+    titles = titles | {"framed": framed}
     if not group:
         return _grid(cells, entries, book, layout, titles, bold_axes, row_title=titles["row"])
     # one block of rows per group, stacked: each block its own data, so no facet has to merge layers
@@ -208,7 +212,7 @@ def _grid(cells, entries, book, layout, titles, bold_axes, *, row_title, heading
                alt.Tooltip("what:N", title=titles["mark"]), alt.Tooltip("row_ids:N", title="Row"),
                alt.Tooltip("pages:N", title=PAGES_TIP)]
     base = alt.Chart(plain(cells)).encode(x=x, y=y, tooltip=tooltip)
-    symbols = _symbols(base, entries, layout, book.section, titles["mark"])
+    symbols = _symbols(base, entries, layout, book.section, titles["mark"], titles.get("framed"))
     if book.highlight in set(cells.hl):  # outlined cells: the highlight shows in greyscale too
         outline = base.mark_rect(fill=None, strokeWidth=2).encode(
             stroke=charts.highlight_color("hl", book.highlight, "transparent"))
@@ -244,7 +248,15 @@ def _palette(section: str) -> list[str]:
     return [own] + [c for c in charts.SECTION_COLORS.values() if c != own]
 
 
-def _symbols(base, entries, layout, section, mark_title):
+def _notes(hollow: list[str], framed: str | None) -> list[str]:
+    """The key's lines under its title: what hollow and framed mean, on one line when it fits."""
+    if not framed:
+        return hollow
+    one = "; ".join([*hollow, framed])
+    return [one] if text_width(one) <= MAX_WIDTH else [*hollow, framed]
+
+
+def _symbols(base, entries, layout, section, mark_title, framed=None):
     """One symbol per presence, side by side in the cell, from the slots p0, p1, … (folded in the spec,
     so the data keeps one row per pair)."""
     kinds = list(dict.fromkeys(kind for _, kind, _ in entries))
@@ -253,7 +265,7 @@ def _symbols(base, entries, layout, section, mark_title):
     domain = [p for p, _, _ in entries]
     hollow = list(dict.fromkeys(h for _, _, h in entries if h))
     legend = alt.Legend(orient="bottom", direction="vertical", columns=2 if len(domain) > 3 else 1,
-                        title=[mark_title] + ([f"hollow: {and_list(hollow)}"] if hollow else []),
+                        title=[mark_title, *_notes([f"hollow: {and_list(hollow)}"] if hollow else [], framed)],
                         titleLimit=MAX_WIDTH, labelLimit=MAX_WIDTH, symbolStrokeWidth=2, titleFontWeight="normal")
     shape = alt.Shape("presence:N", title=legend.title, legend=legend, scale=alt.Scale(
         domain=domain, range=[SHAPES[kinds.index(k) % len(SHAPES)] for _, k, _ in entries]))
