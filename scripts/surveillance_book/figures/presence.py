@@ -25,7 +25,7 @@ STATED = {"", "stated", "exact"}  # hedge values that mean the source states the
 SYMBOL_SIZE, SLOT = 80, 14  # symbol area (px²) and the distance between two symbols sharing a cell
 FONT_SIZE, LINE, MAX_WIDTH, ROW_WIDTH = 11, 12, 450, 210  # px: labels, their line height, grid, row labels
 # (grid, row labels and padding at most about 740 px: 11 px type prints at 7 pt or more, charts.printed_pt)
-ROW_STEP, DENSE, DENSE_STEP = 22, 20, 18  # px per row; above DENSE rows, DENSE_STEP px
+ROW_STEP, DENSE, DENSE_STEP = 22, 20, 16  # px per row; above DENSE rows, DENSE_STEP px (prints at 7 pt+)
 MAX_LINES = 5  # column labels wrapped on more lines than this are angled instead
 HOLLOW, GRID = "white", "#d9d9d9"
 
