@@ -180,7 +180,9 @@ def _layout(cells: pd.DataFrame, rows_in: list, columns_in: list) -> dict:
 
 def _chart(cells, entries, book, layout, titles, group, bold_axes):
     # the key says what the frames mark, as the other figures' keys do
-    framed = f"framed: the highlighted {book.name(book.highlight)}" if book.highlight in set(cells.hl) else None
+    # No name in the key: Vega-Lite writes key titles into an expression unescaped (a backslash breaks it);
+    # the chapter's text names the highlight.
+    framed = "framed: highlighted" if book.highlight in set(cells.hl) else None
     titles = titles | {"framed": framed}
     if not group:
         return _grid(cells, entries, book, layout, titles, bold_axes, row_title=titles["row"])
