@@ -34,11 +34,16 @@ SKIP = (nodes.title, nodes.reference, nodes.literal, nodes.literal_block, nodes.
 
 
 @cache
+def _book() -> Chapter:
+    """The data as the directory reads it, once per build."""
+    return Chapter("overview", as_of=BOOK_AS_OF, data_dir=DATA_DIR)
+
+
+@cache
 def _words() -> tuple[frozenset[str], re.Pattern | None]:
     """The glossary's terms (linked and indexed at first use), and a pattern of those and of every other
     organization's and system's name (indexed at first use, so the index sends a reader to the chapters)."""
-    book = Chapter("overview", as_of=BOOK_AS_OF, data_dir=DATA_DIR)
-    everyone = entities(book)
+    everyone = entities(_book())
     terms = glossary(everyone, glossary_terms(REPO / "book"))
     names = set(terms) | {n for e in everyone for n in (e.name, e.short) if len(n) > 2}
     if not names:
@@ -51,15 +56,10 @@ def _words() -> tuple[frozenset[str], re.Pattern | None]:
 def _by_name() -> dict[str, Entity]:
     """Name or short name -> the entity, for the names that belong to one organization or system only."""
     seen: dict[str, dict[str, Entity]] = {}
-    for entity in entities(Chapter("overview", as_of=BOOK_AS_OF, data_dir=DATA_DIR)):
+    for entity in entities(_book()):
         for name in {entity.name, entity.short} - {""}:
             seen.setdefault(name, {})[entity.id] = entity
     return {name: next(iter(found.values())) for name, found in seen.items() if len(found) == 1}
-
-
-def _ids_by_name() -> dict[str, str]:
-    """Name or short name -> id, for the names that belong to one organization or system only."""
-    return {name: entity.id for name, entity in _by_name().items()}
 
 
 def index_heading(name: str) -> str:
@@ -72,12 +72,11 @@ def index_heading(name: str) -> str:
 
 def link_bold_names(document: nodes.Node, docname: str) -> None:
     """Each bold name of an organization or a system, a link to its directory page."""
-    book = Chapter("overview", as_of=BOOK_AS_OF, data_dir=DATA_DIR)
     for strong in list(document.findall(nodes.strong)):
-        entity_id = _ids_by_name().get(strong.astext())
-        if entity_id is None or _skipped(strong.parent):
+        entity = _by_name().get(strong.astext())
+        if entity is None or _skipped(strong.parent):
             continue
-        link = nodes.reference("", "", refuri=href(entity_id, book, docname), internal=False)
+        link = nodes.reference("", "", refuri=href(entity.id, _book(), docname), internal=False)
         strong.replace_self(link)
         link += strong
 

@@ -14,17 +14,19 @@ from ..figures.figure import Figure
 from ..figures.network import network
 from ..tables import source_table
 from ..text import escape_markdown, value_range
-from .entities import FOLDERS, Entity, Rows, own_row
+from .entities import FOLDERS, KEYS, Entity, Rows, own_row
 
 PREFIX = "book/directory/"  # where the pages live in the book's sources
 
 
 def doc(entity_id: str, book: Chapter) -> str | None:
     """The page path (from the book's root, no suffix) of an organization's or system's profile."""
-    for table, key in (("organizations", "org_id"), ("systems", "system_id")):
-        if entity_id in set(book.everything(table)[key]):
-            return f"{PREFIX}{FOLDERS[table]}/{str(entity_id).casefold()}"
-    return None
+    if "_directory_docs" not in vars(book):  # once per chapter: tables and charts look up every row
+        docs = vars(book)["_directory_docs"] = {}
+        for table, folder in FOLDERS.items():  # an organization first, as its id names it everywhere
+            for i in book.everything(table)[KEYS[table]]:
+                docs.setdefault(str(i), f"{PREFIX}{folder}/{str(i).casefold()}")
+    return vars(book)["_directory_docs"].get(entity_id)
 
 
 def href(entity_id, book: Chapter, from_doc: str) -> str | None:

@@ -56,21 +56,11 @@ PAGES_TIP = "In the directory"  # the tooltip line naming the rows' directory pa
 def directory_pages(book, *columns: pd.Series) -> pd.Series:
     """Per row, the directory pages of the organizations and systems its id columns name, as text (a tooltip
     cannot hold a link): "book/directory/org/palantir.html; book/directory/system/icm.html"."""
-    pages = _pages(book)
-    return pd.Series(["; ".join(dict.fromkeys(pages[i] for i in ids if isinstance(i, str) and i in pages))
-                      for ids in zip(*columns, strict=True)], index=columns[0].index, dtype=object)
+    from ..directory.profile import doc  # the directory draws its pages with these figures
 
-
-def _pages(book) -> dict[str, str]:
-    """Id -> directory page, once per chapter (a chart of thousands of rows looks each up)."""
-    if "_directory_pages" not in vars(book):
-        from ..directory.entities import FOLDERS, KEYS
-        from ..directory.profile import PREFIX
-
-        vars(book)["_directory_pages"] = {
-            str(i): f"{PREFIX}{folder}/{str(i).casefold()}.html"
-            for table, folder in FOLDERS.items() for i in book.everything(table)[KEYS[table]]}
-    return vars(book)["_directory_pages"]
+    pages = [[doc(i, book) for i in ids if isinstance(i, str)] for ids in zip(*columns, strict=True)]
+    return pd.Series(["; ".join(dict.fromkeys(f"{d}.html" for d in row if d)) for row in pages],
+                     index=columns[0].index, dtype=object)
 
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:
