@@ -134,6 +134,10 @@ def test_rows_table_names_its_file_and_prefixes_its_name():
     table = book.rows_table(book.contracts.head(2), name="deals", caption="Some deals",
                             columns={"vendor_id": "vendor", "contract_id": "id"})
     assert ":name: tbl-data-brokers-deals" in table.data
+    assert "| vendor | row |" in table.data.splitlines()  # own ids headed alike in every table, and last
+    first = book.rows_table(book.contracts.head(2), name="d", caption="c", columns={"contract_id": "contract",
+                                                                                   "vendor_id": "vendor"})
+    assert "| vendor | row |" in first.data.splitlines()
     assert r"Some deals \(data/contracts\.csv\)" in table.data
     early = chapter(as_of="1900-01-01")
     assert "No row of data/contracts.csv" in early.rows_table(early.contracts, name="deals", caption="Some deals").data

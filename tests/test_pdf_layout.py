@@ -11,7 +11,7 @@ from docutils import nodes
 
 from surveillance_book.build import PDF_NAME
 from surveillance_book.claim_notes import LIST_TITLE, typographic
-from surveillance_book.print_edition import PREAMBLE, unbreakable_dates
+from surveillance_book.print_edition import PREAMBLE, typographic_apostrophes, unbreakable_dates
 
 RUNNING_HEAD = "High-Tech Surveillance of Immigrants, Edition"
 BROKEN_DATE = re.compile(r"(?<![\w-])\d{4}-\s*\n\s*\d{2}(?:-\d{2})?\b|(?<![\w-])\d{4}-\d{2}-\s*\n\s*\d{2}\b")
@@ -43,6 +43,26 @@ def test_a_date_becomes_one_unbreakable_box():
     assert [c["colwidth"] for c in tgroup.findall(nodes.colspec)] == [6, 12]  # room for "2018-08-01"
     assert section[0].astext() == "As of 2019-01-31"  # a heading is a PDF bookmark: left as it is
     assert code.astext() == "as_of=2018-06-30"
+
+
+def test_apostrophes_inside_words_print_as_apostrophes_but_row_ids_stay_as_written():
+    from sphinx import addnodes
+
+    def row(*cells):
+        return nodes.row("", *(nodes.entry("", nodes.paragraph(text=c)) for c in cells))
+
+    tgroup = nodes.tgroup("", nodes.colspec(colwidth=9), nodes.colspec(colwidth=9),
+                          nodes.thead("", row("title", "row")),
+                          nodes.tbody("", row("Who's Behind ICE?", "o'neil-2018")))
+    text = nodes.paragraph(text="AFSC's page, 'quoted'")
+    code = nodes.paragraph("", "", nodes.literal(text="book.name('ice')"))
+    index = addnodes.index(entries=[("single", "Sheriff's Department", "id1", "", None)])
+    section = nodes.section("", nodes.table("", tgroup), text, code, index)
+    typographic_apostrophes(section)
+    assert [e.astext() for e in tgroup.findall(nodes.entry)] == ["title", "row", "Who’s Behind ICE?", "o'neil-2018"]
+    assert text.astext() == "AFSC’s page, 'quoted'"  # quotation marks are the writer's, not an apostrophe
+    assert code.astext() == "book.name('ice')"
+    assert index["entries"][0][1] == "Sheriff’s Department"
 
 
 def test_a_month_and_year_become_one_unbreakable_box():

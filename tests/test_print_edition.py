@@ -105,3 +105,9 @@ def test_the_about_page_shows_no_command_in_the_pdf(pdf_pages, built_book):
     soup = BeautifulSoup((built_book / "html" / "book" / "about.html").read_text(encoding="utf-8"), "html.parser")
     block = soup.select_one(f"div.{SCREEN_ONLY}")
     assert block is not None and "papermill" in block.get_text() and block.select_one("pre")
+
+
+def test_no_straight_apostrophe_inside_a_word(pdf_pages):
+    """Review of the PDF: the list of sources and the index printed "Who's", "Sheriff's" typed straight."""
+    found = sorted({m.group() for page in pdf_pages for m in re.finditer(r"\w+'\w+", page)})
+    assert found == [], found

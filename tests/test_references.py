@@ -220,4 +220,4 @@ def test_a_title_cited_as_author_is_cited_by_a_short_form_the_list_leads_with():
     data = parse_string(bibtex(), "bibtex")
     (falcon,) = BookStyle().format_entries([data.entries["falcon-sa-contract-records"]])
     assert falcon.text.render_as("text").startswith(
-        "FALCON-SA contract records. n.d. Contract records on Palantir's FALCON-SA payments, 2013-2018.")
+        "FALCON-SA contract records. n.d. Contract records on Palantir's FALCON-SA payments, 2013–2018.")

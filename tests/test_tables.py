@@ -30,6 +30,16 @@ def test_headers_can_wrap_and_ids_break_at_hyphens():
     assert lines[3] == f":widths: {len('authorizations') + 2}"
 
 
+def test_long_cells_get_room_for_a_few_lines_and_row_ids_for_two():
+    citation = "Mijente et al. (2018), as cited in AFSC (2019)"  # short words: by words alone, 8 wide
+    row_id = "accenture-data-centers-2017"
+    frame = pd.DataFrame({"source": [citation], "row": [row_id]})
+    lines = source_table(frame, caption="c", name="n").data.splitlines()
+    assert lines[3] == f":widths: {-(-len(citation) // 3) + 2} {-(-len(row_id) // 2) + 2}"
+    wide = pd.DataFrame({"note": ["word " * 200]})  # a long note wraps rather than taking the page
+    assert source_table(wide, caption="c", name="n").data.splitlines()[3] == ":widths: 32"
+
+
 def test_rows_download_as_csv_inside_the_page():
     frame = pd.DataFrame({"vendor": ["Palantir, Inc."], "amount": [51_600_000.0]})
     link = source_table(frame, caption="c", name="tbl-x").data.splitlines()[-1]

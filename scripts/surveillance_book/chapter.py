@@ -27,6 +27,7 @@ from IPython.display import Markdown
 
 from .data import load, package
 from .paths import DATA_DIR
+from .tables import ROW_HEADER, source_table
 from .text import month, qualifier_in_table
 
 FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
@@ -288,20 +289,26 @@ class Chapter:
         ``columns`` maps the columns to show to their headers (``{"vendor": "vendor", "contract_id": "id"}``);
         ``name`` is prefixed "tbl-<section>-"; ``widths`` (relative, one per column) overrides the widths
         measured from the cells. With no rows known, a one-line note instead."""
-        from .tables import source_table
-
         files = ", ".join(f"data/{t}.csv" for t in tables_of(rows))
         if not len(rows):
             return Markdown(f"*No row of {files or 'the data'} for this table had been stated by {self.date_text}.*")
         shown = self._in_words(self._dates_in_words(rows[list(columns)] if columns else rows, rows))
         if "qualifier" in shown:  # "exact" is no hedge, not an unrounded figure: printed "as stated"
             shown = shown.assign(qualifier=shown.qualifier.map(qualifier_in_table).astype(object))
-        shown = shown.rename(columns=columns) if columns else shown
+        shown = self._row_ids_last(shown.rename(columns=columns) if columns else shown, columns or {}, rows)
         caption = f"{caption} ({files})" if files and ".csv" not in caption else caption
         anchored = row_refs(rows, self.data_dir) if _are_rows(rows, self.data_dir) else None  # not a summary
         links = {header: self.profile_links(rows, column) for column, header in (columns or {}).items()}
         return source_table(shown, caption=caption, name=f"tbl-{self.section.replace('_', '-')}-{name}",
                             widths=widths, rows=anchored, links={h: v for h, v in links.items() if v})
+
+    def _row_ids_last(self, shown: pd.DataFrame, columns: dict, rows: pd.DataFrame) -> pd.DataFrame:
+        """Every reader's table heads the rows' own ids alike ("row", whatever the chapter called the
+        column) and prints them last, where they serve a reader who looks a row up in data/."""
+        ids = [columns.get(k, k) for k in _keys(rows, self.data_dir) if columns.get(k, k) in shown.columns]
+        if len(ids) != 1:  # none shown, or rows of several tables (each keeps its own header)
+            return shown
+        return shown[[c for c in shown.columns if c != ids[0]] + ids].rename(columns={ids[0]: ROW_HEADER})
 
     def _dates_in_words(self, shown: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
         """A reader's table prints a date only as exactly as its source gives it: a column with a

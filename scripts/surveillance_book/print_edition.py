@@ -36,6 +36,8 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_design.extension import Div as SphinxDesignDiv
 
+from .tables import ROW_HEADER
+
 SCREEN_ONLY = "screen-only"
 CODE_TAGS = ("parameters", "injected-parameters")  # papermill's: code that opens a chapter
 INTRODUCTION = "Introduction"  # the root page's heading in the PDF (its title is the book's)
@@ -50,6 +52,7 @@ DATE = re.compile(f"{ISO_DATE.pattern}|{MONTH_DATE.pattern}")
 UNBREAKABLE = r"\mbox{%s}"
 RANGE_DASH = r"\textendash\allowbreak{}"
 STICKY = "()[],;:.“”‘’\"'"  # marks a line does not break at, before or after a date
+APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 WIDE_COLUMN = 20  # characters: a column that can give room to a column of dates
 # Text where a date is left as it is: code, mathematics, and section titles (which become PDF bookmarks).
 KEEP_AS_WRITTEN = (nodes.FixedTextElement, nodes.literal, nodes.math, nodes.raw, nodes.comment)
@@ -286,6 +289,7 @@ class PrintEdition(SphinxPostTransform):
         for node in list(self.document.findall(lambda n: is_code_to_leave_out(n) or is_screen_only(n))):
             node.parent.remove(node)
         unbreakable_dates(self.document)
+        typographic_apostrophes(self.document)
         pages = list(self.document.findall(addnodes.start_of_file))
         if not pages:
             return  # not the assembled book
@@ -343,6 +347,29 @@ def unbreakable_dates(document: nodes.Node) -> None:
             at = match.end()
         pieces.append(nodes.Text(text[at:]))
         parent.replace(text, [piece for piece in pieces if piece.astext()])
+
+
+def typographic_apostrophes(document: nodes.Node) -> None:
+    """An apostrophe inside a word is printed as one (’), in the text, the tables, the list of sources and
+    the index alike: the data and the sources' titles type it straight ("Who's Behind ICE?"). Code and
+    raw LaTeX are left as written, and so are a table's row ids, which a reader looks up in data/."""
+    ids = {id(t) for entry in _row_id_entries(document) for t in entry.findall(nodes.Text)}
+    for text in list(document.findall(nodes.Text)):
+        if APOSTROPHE.search(text) and id(text) not in ids and not _kept_as_written(text):
+            text.parent.replace(text, nodes.Text(APOSTROPHE.sub("’", text)))
+    for index in document.findall(addnodes.index):
+        index["entries"] = [(kind, APOSTROPHE.sub("’", value), *rest) for kind, value, *rest in index["entries"]]
+
+
+def _row_id_entries(document: nodes.Node):
+    """The cells of every table column headed as the rows' own ids (``tables.ROW_HEADER``)."""
+    for tgroup in document.findall(nodes.tgroup):
+        head = next(iter(tgroup.findall(nodes.thead)), None)
+        headers = [entry.astext().strip() for entry in next(iter(head.findall(nodes.row))).children] if head else []
+        if ROW_HEADER in headers:
+            at = headers.index(ROW_HEADER)
+            for body in tgroup.findall(nodes.tbody):
+                yield from (row.children[at] for row in body.children if len(row.children) > at)
 
 
 def _unbreakable_width(text: str, date: re.Match) -> int:

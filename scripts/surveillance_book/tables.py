@@ -57,14 +57,23 @@ def _header(column) -> str:
     return str(column).replace("_", " ")  # "primary source id" can wrap; "primary_source_id" cannot
 
 
+# The header of a table's own row ids, in every reader's table: the id by which a reader finds the row in data/.
+ROW_HEADER = "row"
+# A cell may wrap to this many lines before its column is widened (up to WIDEST); a row id to two.
+LINES_PER_CELL, LINES_PER_ROW_ID, WIDEST = 3, 2, 30
+
+
 def column_widths(frame: pd.DataFrame) -> list[int]:
-    """Relative widths that give each column room for its longest unbreakable word or number
-    (ids break at their hyphens), plus padding, so the PDF does not cut "230,000,000" or "IDENT"."""
+    """Relative widths that give each column room for its longest unbreakable word or number (ids break
+    at their hyphens), so the PDF does not cut "230,000,000" or "IDENT", and for its longest cell in a
+    few lines, so a citation does not stand one word a line; plus padding."""
     widths = []
     for column in frame.columns:
         shown = [_cell(v).replace("\\", "") for v in frame[column]]  # as the reader sees it, unescaped
         words = _header(column).split() + [p for text in shown for w in text.split() for p in w.split("-")]
-        widths.append(min(max([len(w) for w in words] + [4]), 30) + 2)
+        lines = LINES_PER_ROW_ID if column == ROW_HEADER else LINES_PER_CELL
+        longest = max([len(text) for text in shown] + [0])
+        widths.append(min(max([len(w) for w in words] + [4, -(-longest // lines)]), WIDEST) + 2)
     return widths
 
 
