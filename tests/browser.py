@@ -25,8 +25,12 @@ import websocket
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--remote-debugging-port=0", "about:blank"]
-CHARTS_JS = """Array.from(document.querySelectorAll('div.vega-chart')).map(
-  el => ({id: el.id, drawn: !!el.querySelector('svg.marks, canvas.marks, svg, canvas')}))"""
+# "fits": the drawing is no wider than the column that holds it (nothing cut at the column's edge)
+CHARTS_JS = """Array.from(document.querySelectorAll('div.vega-chart')).map(el => {
+  const drawing = el.querySelector('svg.marks, canvas.marks, svg, canvas');
+  return {id: el.id, drawn: !!drawing,
+          fits: !drawing || drawing.getBoundingClientRect().width <= el.parentElement.clientWidth + 1};
+})"""
 AXE_JS = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 # axe's default rules (WCAG 2.0-2.2 A and AA, and its best practices) and label-content-name-mismatch
 # (WCAG 2.5.3, a name that says what the control shows), which axe ships switched off as experimental.
@@ -141,6 +145,10 @@ class Browser:
         for kind in ("mousePressed", "mouseReleased"):
             self._call("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left",
                                                     "clickCount": 1}, self.events)
+
+    def hover(self, x: float, y: float) -> None:
+        """The mouse moved to a point of the viewport."""
+        self._call("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y}, self.events)
 
     def screenshot(self, path, clip: tuple[int, int, int, int] | None = None) -> None:
         """Save a PNG of the page as it is drawn now, or of the part ``clip`` = (x, y, width, height)."""

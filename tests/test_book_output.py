@@ -156,6 +156,7 @@ def test_charts_draw_in_a_browser_without_errors(built_book, served_book, opened
         assert report.errors == [], f"{report.url}: console errors"
         assert report.failed_requests == [], f"{report.url}: failed requests"
         assert [c for c in report.charts if not c["drawn"]] == [], f"{report.url}: charts not drawn"
+        assert [c["id"] for c in report.charts if not c["fits"]] == [], f"{report.url}: charts cut at the column"
     assert sum(len(r.charts) for r in reports) == _chart_count()
     assert {url: found for url, found in accessibility.items() if found} == {}
 
@@ -288,6 +289,32 @@ def test_axe_finds_nothing_serious_at_a_phones_width(built_book, served_book, op
     finally:
         browser.close()
     assert {url: failures for url, failures in found.items() if failures} == {}
+
+
+def test_a_chart_drawn_to_the_columns_width_still_shows_its_tooltips(built_book):
+    """The biometrics matrix is wider than the column and drawn smaller to fit it (book.css): pointing at a
+    symbol still opens its tooltip, which names the system."""
+    page = (built_book / "html" / "notebooks" / "biometrics.html").as_uri()
+    symbol = """(() => { const chart = document.querySelector('div.vega-chart');
+      const svg = chart.querySelector('svg');
+      const mark = chart.querySelector('g.mark-symbol path');
+      mark.scrollIntoView({block: 'center'});
+      const r = mark.getBoundingClientRect();
+      return {x: r.x + r.width / 2, y: r.y + r.height / 2,
+              scaled: svg.getBoundingClientRect().width < svg.width.baseVal.value - 1}; })()"""
+    browser = Browser()
+    try:
+        browser.set_viewport(*DESKTOP)
+        browser.navigate(page)
+        browser.wait_until("!!document.querySelector('div.vega-chart g.mark-symbol path')", 30, "the chart drawn")
+        point = browser.evaluate(symbol)
+        browser.hover(point["x"], point["y"])
+        browser.wait_until("!!document.querySelector('#vg-tooltip-element.visible')", 10, "the tooltip shown")
+        tooltip = browser.evaluate("document.querySelector('#vg-tooltip-element').textContent")
+    finally:
+        browser.close()
+    assert point["scaled"], "the chart fits the column unscaled: this test no longer tests scaling"
+    assert "System" in tooltip, tooltip
 
 
 def test_the_axe_check_catches_a_button_without_a_name(tmp_path):
