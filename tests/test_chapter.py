@@ -177,6 +177,20 @@ def test_empty_highlight_and_empty_tables_read_well(monkeypatch):
     assert note == "*No row of data/contracts.csv for this table had been stated by 1 January 1900.*"
 
 
+def test_the_highlight_is_named_with_the_family_the_data_give_it():
+    """Review of the PDF: "Thomson Reuters, with its parent and its subsidiaries", typed in a chapter, named a
+    parent the data do not give it. The phrase is made from the data."""
+    orgs = load("organizations").set_index("org_id")
+    subsidiaries = list(orgs.name[orgs.parent_id == "thomson-reuters"])  # in the order of the data
+    assert pd.isna(orgs.parent_id["thomson-reuters"]) and len(subsidiaries) == 2
+    assert chapter(highlight="thomson-reuters").highlight_family() == (
+        f"Thomson Reuters, with its subsidiaries {subsidiaries[0]} and {subsidiaries[1]}")
+    assert chapter(highlight="csra").highlight_family() == "CSRA, with its parent General Dynamics"
+    assert chapter(highlight="palantir").highlight_family() == "Palantir"  # neither: the name alone
+    assert "its parts Homeland Security Investigations" in chapter(highlight="ice").highlight_family()
+    assert chapter(highlight="").highlight_family() == "nothing"
+
+
 def test_sources_cited_are_those_of_known_facts():
     assert set(chapter(as_of="1900-01-01").sources_cited().source_id) == set()
     cited = set(chapter().sources_cited().source_id)

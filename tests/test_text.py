@@ -21,6 +21,9 @@ def test_money_keeps_the_hedge(value, qualifier, expected):
     (500_000_000, "at least", "at least 500 million"),
     (29, "exact", "29"),
     (720_000, "at least", "at least 720,000"),
+    (12, "over", "over twelve"),  # the source's "over a dozen": a small count in words, as count() writes it
+    (7, "at least", "at least seven"),
+    (2.5, "exact", "2.5"),
 ])
 def test_number(value, qualifier, expected):
     assert text.number(value, qualifier) == expected

@@ -28,7 +28,7 @@ from IPython.display import Markdown
 from .data import load, package
 from .paths import DATA_DIR
 from .tables import ROW_HEADER, source_table
-from .text import month, qualifier_in_table
+from .text import and_list, month, qualifier_in_table
 
 FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
 BOOK_AS_OF = "2019-01-31"  # the date the chapters' parameters default to, and the directory's (a test checks)
@@ -393,6 +393,25 @@ class Chapter:
         self._glue("as_of", self.date_text, kind="parameter", rows=[])
         self._glue("highlight", self.full_name(self.highlight) if self.highlight else "nothing",
                    kind="parameter", rows=[])
+        self._glue("highlight_family", self.highlight_family(), kind="parameter", rows=[])
+
+    def highlight_family(self) -> str:
+        """The highlight in words with the parent and subsidiaries it covers, as the data give them: "Thomson
+        Reuters, with its subsidiaries Thomson Reuters Special Services and West Publishing"; only the name
+        when it has neither."""
+        if not self.highlight:
+            return "nothing"
+        orgs = self.everything("organizations").set_index("org_id")
+        if self.highlight not in orgs.index:
+            return self.full_name(self.highlight)
+        parent = orgs.parent_id.get(self.highlight)
+        children = [self.full_name(i) for i in orgs.index[orgs.parent_id == self.highlight]]
+        company = orgs.kind.get(self.highlight) == "company"  # an agency has parts, not subsidiaries
+        above, below = ("parent", ("subsidiary", "subsidiaries")) if company else ("parent body", ("part", "parts"))
+        parts = [f"its {above} {self.full_name(parent)}"] if isinstance(parent, str) else []
+        if children:
+            parts.append(f"its {below[len(children) > 1]} {and_list(children)}")
+        return self.full_name(self.highlight) + (f", with {and_list(parts)}" if parts else "")
 
     def _glue(self, key: str, text: str, **record) -> None:
         from IPython.display import display

@@ -172,7 +172,7 @@ class FiguresList(SphinxTransform):
         section += nodes.paragraph(text="Each figure printed in this chapter, in order, with the data rows "
                                         "(table and row id in data/) and the sources it comes from.")
         # ragged-right: a justified line of ids and titles shows wide gaps
-        section += [_latex(r"\begin{RaggedRight}"), items, _latex(r"\end{RaggedRight}")]
+        section += [_latex(r"\begin{RaggedRight}\htsShrinkableList"), items, _latex(r"\end{RaggedRight}")]
         sections[0] += section
 
 

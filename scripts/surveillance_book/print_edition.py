@@ -69,16 +69,22 @@ BACK_MATTER = "\\setcounter{secnumdepth}{-1}\\addtocontents{toc}{\\protect\\setc
 
 # The contents are "Contents" (Sphinx names them after the first part's caption); the bibliography is
 # a list of author-year entries with a hanging indent, no labels, under the Sources page's own heading
-# (entries 0.2 lines apart, not 0.4: the list's last two lines no longer ran over to a page of their own).
+# (entries up to 0.2 lines apart, closer where that keeps an entry's last line off a page of its own).
 # \bibitem keeps hyperref's anchor, which the citations in the text link to.
 PREAMBLE = r"""
 \addto\captionsenglish{\renewcommand{\contentsname}{Contents}}
 \makeatletter
 \renewenvironment{sphinxthebibliography}[1]{%
-  \list{}{\leftmargin 1.5em\itemindent -1.5em\labelwidth\z@\labelsep\z@\itemsep 0.2\baselineskip\parsep\z@}%
+  \list{}{\leftmargin 1.5em\itemindent -1.5em\labelwidth\z@\labelsep\z@
+    \itemsep 0.2\baselineskip minus 0.2\baselineskip\parsep\z@}%
   \def\bibitem[##1]##2{\item\hyper@anchorstart{cite.##2}\hyper@anchorend}%
-  \sloppy\clubpenalty4000\widowpenalty4000\sfcode`\.\@m}
+  \sloppy\clubpenalty\@M\widowpenalty\@M\sfcode`\.\@m}
   {\endlist}
+%
+% Lists of notes (where the figures come from) may close up the space between their items to end a page
+% fuller rather than leave a line or two over for a page of their own ("directly." alone on the last page).
+\newcommand\htsShrinkableList{\let\hts@listi\@listi
+  \def\@listi{\hts@listi\itemsep 6pt minus 6pt\parsep\z@}\clubpenalty\@M\widowpenalty\@M}
 %
 % Every page carries the edition at its head, as "How to cite" says: the plain style (a chapter's first
 % page, the contents) is Sphinx's normal style without the section's name in the foot.

@@ -30,6 +30,7 @@ def qualifier_in_table(qualifier):
 
 
 _SCALES = [(1e9, "billion"), (1e6, "million")]
+_SMALL_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 
 
 def _trim(number: float, digits: int) -> str:
@@ -38,10 +39,13 @@ def _trim(number: float, digits: int) -> str:
 
 
 def number(value: float, qualifier: str = "exact", digits: int = 1) -> str:
-    """A count in words for prose: 230000000 -> "230 million"."""
+    """A count in words for prose: 230000000 -> "230 million"; a whole number up to twelve in words, as
+    ``count`` writes it ("over twelve", "at least seven"), so the text does not mix "7" and "seven"."""
     for scale, word in _SCALES:
         if abs(value) >= scale:
             return hedge(f"{_trim(value / scale, digits)} {word}", qualifier)
+    if float(value).is_integer() and 0 <= value < len(_SMALL_NUMBERS):
+        return hedge(_SMALL_NUMBERS[int(value)], qualifier)
     return hedge(_trim(value, 0 if float(value).is_integer() else digits), qualifier)
 
 
@@ -85,9 +89,6 @@ def times(value: float, base: float, qualifier: str = "exact", digits: int = 1) 
     elif qualifier == "up to":
         ratio = math.ceil(ratio * scale) / scale
     return hedge(f"{_trim(ratio, digits)} times", qualifier)
-
-
-_SMALL_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 
 
 def count(n: int) -> str:

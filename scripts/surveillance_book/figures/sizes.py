@@ -7,7 +7,7 @@ The way a figure is stated is drawn, not only written:
 - a stated figure is a solid bar from zero;
 - a range (``value_low`` < ``value_high``) is a solid bar to the low end and a pale segment to the high end;
 - a lower bound ("over", "more than", "at least") runs on as a dashed line to an arrowhead at the panel's
-  edge: the true figure lies further out;
+  edge: the true figure may lie further out;
 - an upper bound ("up to") is a pale bar closed by a bar at the ceiling: the true figure may be lower;
 - a capacity of something not yet in operation (the measure or note says "capacity", the subject system
   is planned or in development, or the chapter adds a ``hedge`` column saying "planned") is a hollow dashed
@@ -44,7 +44,7 @@ TOOLTIP = {"subject_name": "Subject", "measure": "Measure", "figure": "Figure as
            "as_of": "Stated by", "row": "Row", "pages": PAGES_TIP}
 KEY = {  # what each way of drawing means, for the key under the panels and the description
     "range": "Pale segment: a range; the figure lies between its two ends.",
-    "lower bound": "Dashed line to an arrowhead: a lower bound; the true figure lies further out.",
+    "lower bound": "Dashed line to an arrowhead: a lower bound; the true figure may lie further out.",
     "upper bound": "Pale bar closed by a bar: an upper bound; the true figure may be lower.",
     "future": "Hollow dashed bar: a capacity or plan, not a present count.",
 }

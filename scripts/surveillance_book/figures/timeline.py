@@ -38,7 +38,8 @@ def timeline(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, order:
              width: int = 420, break_years: int | None = 8, what: str = "dated events") -> Figure | Markdown:
     """Dated events on one time axis, each a bar over the period its date stands for, labelled in full or numbered.
 
-    ``rows`` are events (``book.events`` or a selection). They are drawn by date, then event id, unless
+    ``rows`` are events (``book.events`` or a selection). They are drawn by date (an event known only to
+    its year before the months of that year, as its bar starts with the year), then event id, unless
     ``order`` names the columns to sort by (``["section", "date", "event_id"]``). Each bar is coloured
     by the chapter's section, or by the ``color_by`` column with ``colors`` (value -> colour, by default
     ``charts.SECTION_COLORS``) and a legend. ``numbered=True`` writes a number beside each bar instead of
@@ -49,7 +50,7 @@ def timeline(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, order:
     """
     if rows.empty:
         return nothing_known(book, what, rows)
-    rows = rows.sort_values(list(order or ["date", "event_id"]), kind="stable")
+    rows = _in_order(rows, order)
     when = [_when(d, p, h) for d, p, h in zip(rows.date, rows.date_precision, rows.hedge, strict=True)]
     shown = rows.assign(when=when)
     if numbered:
@@ -330,3 +331,14 @@ def _description(events: pd.DataFrame, axis: _TimeAxis) -> str:
     return (f"Timeline of {len(events)} dated events; each bar spans the period its date gives (the whole "
             f"year when only the year is known), and a date the source hedges is drawn hollow.{gaps} "
             + "; ".join(items) + ".")
+
+
+# A date known to the year comes before one known to a month of that year, which comes before its days.
+PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
+
+
+def _in_order(rows: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFrame:
+    if order:
+        return rows.sort_values(list(order), kind="stable")
+    rank = rows.date_precision.map(PRECISION_RANK).fillna(len(PRECISION_RANK))
+    return rows.assign(_rank=rank).sort_values(["date", "_rank", "event_id"], kind="stable").drop(columns="_rank")
