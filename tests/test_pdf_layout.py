@@ -5,13 +5,20 @@ page; no long table starting at a page's foot; no page left near-empty; no figur
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from docutils import nodes
 
 from surveillance_book.build import PDF_NAME
 from surveillance_book.claim_notes import LIST_TITLE, typographic
-from surveillance_book.print_edition import PREAMBLE, typographic_apostrophes, unbreakable_dates
+from surveillance_book.print_edition import (
+    PREAMBLE,
+    TABLE_CONTINUED,
+    TABLE_CONTINUES,
+    typographic_apostrophes,
+    unbreakable_dates,
+)
 
 RUNNING_HEAD = "High-Tech Surveillance of Immigrants, Edition"
 BROKEN_DATE = re.compile(r"(?<![\w-])\d{4}-\s*\n\s*\d{2}(?:-\d{2})?\b|(?<![\w-])\d{4}-\d{2}-\s*\n\s*\d{2}\b")
@@ -216,16 +223,30 @@ def test_captions_and_figure_lists_are_ragged_right(latex, page_texts):
 
 def test_no_long_table_starts_at_a_page_foot(page_texts):
     """A table that starts on a page and goes on to the next shows its caption, its head and some rows on
-    the first page, not the caption alone or one row (nor only "continues on next page")."""
+    the first page, not the caption alone or one row (nor only "the table continues")."""
     scraps = []
     for i, text in enumerate(page_texts):
         lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-        if "continues on next page" not in lines:
+        if TABLE_CONTINUES not in lines:
             continue
-        end = lines.index("continues on next page")
+        end = lines.index(TABLE_CONTINUES)
         started = [j for j, line in enumerate(lines[:end]) if re.match(r"Table \d+\.\d+: ", line)]
-        if not started and not any("continued from previous page" in line for line in lines[:end]):
+        if not started and not any(re.match(rf"Table \d+\.\d+ – {TABLE_CONTINUED}$", line) for line in lines[:end]):
             scraps.append((i + 1, "no table on the page"))
         elif started and end - started[-1] < 6:  # caption, head and three rows of a line or more
             scraps.append((i + 1, lines[started[-1]:end]))
     assert scraps == [], scraps
+
+
+def test_a_long_table_says_it_continues_without_saying_where():
+    """Review of the PDF: "continues on next page" above a page holding a figure. The template is Sphinx's
+    own but for those words (a Sphinx upgrade that changes it fails here)."""
+    import sphinx
+
+    from surveillance_book.accessibility import TEMPLATES
+
+    theirs = (Path(sphinx.__file__).parent / "templates" / "latex" / "longtable.tex.jinja").read_text()
+    ours = (TEMPLATES / "longtable.tex.jinja").read_text()
+    assert ours == theirs.replace("<%= _('continued from previous page') %>", TABLE_CONTINUED).replace(
+        "<%= _('continues on next page') %>", TABLE_CONTINUES)
+    assert ours != theirs

@@ -57,6 +57,10 @@ WIDE_COLUMN = 20  # characters: a column that can give room to a column of dates
 # Text where a date is left as it is: code, mathematics, and section titles (which become PDF bookmarks).
 KEEP_AS_WRITTEN = (nodes.FixedTextElement, nodes.literal, nodes.math, nodes.raw, nodes.comment)
 
+# The words at the foot of a page where a long table breaks, and at the head of its next part
+# (templates/longtable.tex.jinja): Sphinx's "continues on next page" was untrue where a figure page came between.
+TABLE_CONTINUES, TABLE_CONTINUED = "the table continues", "continued"
+
 # After the title page: the contents (roman pages, like the introduction that follows them).
 TABLE_OF_CONTENTS = r"""\pagenumbering{roman}%
 \begingroup\parskip 0pt\sphinxtableofcontentshook\tableofcontents\endgroup
