@@ -352,8 +352,8 @@ def test_the_pdf_index_files_each_entity_under_one_heading(built_book):
     idx = next((built_book / ".work").rglob("book.idx"), None) or next(built_book.rglob("*.idx"))
     entries = re.findall(r"\\indexentry\{(.*?)@.*?\|(hyperpage|hyperindexformat\{\\see\{(.*?)\}\})\}\{\d+\}",
                          idx.read_text(encoding="utf-8"))
-    def keys(text: str) -> str:  # the LaTeX of a key, read back
-        return re.sub(r"\\sphinxhyphen ?\{\}", "-", text).replace("\\textquotesingle{}", "'")
+    def keys(text: str) -> str:  # the LaTeX of a key, read back (the PDF prints an apostrophe as one: ’)
+        return re.sub(r"\\sphinxhyphen ?\{\}", "-", text).replace("\\textquotesingle{}", "'").replace("’", "'")
 
     pages = {keys(key) for key, kind, _ in entries if kind == "hyperpage"}
     sees: dict[str, list[str]] = {}
