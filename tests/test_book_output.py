@@ -164,7 +164,8 @@ def test_charts_draw_in_a_browser_without_errors(built_book, served_book, opened
 def test_browser_check_sees_errors_and_undrawn_charts(tmp_path):
     (tmp_path / "bad.html").write_text(
         '<html><body><div class="vega-chart" id="c"></div><script>console.error("boom"); undefinedCall();</script>'
-        '<img src="missing.png"></body></html>')
+        '<img src="missing.png"><div style="width: 300px"><div class="vega-chart" id="wide" style="overflow: auto">'
+        '<svg width="600" height="10"></svg></div></div></body></html>')
     browser = Browser()
     with serve(tmp_path) as url:
         try:
@@ -174,7 +175,7 @@ def test_browser_check_sees_errors_and_undrawn_charts(tmp_path):
     assert "boom" in report.errors
     assert any("undefinedCall" in e for e in report.errors)
     assert any("missing.png" in f for f in report.failed_requests)
-    assert report.charts == [{"id": "c", "drawn": False}]
+    assert report.charts == [{"id": "c", "drawn": False, "fits": True}, {"id": "wide", "drawn": True, "fits": False}]
 
 
 def test_every_page_links_the_whole_data_package(built_book):

@@ -40,6 +40,19 @@ def test_long_cells_get_room_for_a_few_lines_and_row_ids_for_two():
     assert source_table(wide, caption="c", name="n").data.splitlines()[3] == ":widths: 32"
 
 
+def test_widening_long_cells_never_squeezes_a_narrow_column():
+    """Review of the PDF: "hedge" printed "hedg" once long cells beside it were widened. The widening shares
+    only what the line holds beyond every column's longest word."""
+    from surveillance_book.tables import TABLE_CHARS
+
+    long = "a long description of what the row says " * 3
+    frame = pd.DataFrame({"hedge": ["stated"], "what": [long], "detail": [long], "source": [long]})
+    widths = [int(w) for w in source_table(frame, caption="c", name="n").data.splitlines()[3].split()[1:]]
+    assert widths[0] == len("stated") + 2
+    assert sum(widths) <= TABLE_CHARS
+    assert widths[1] == widths[2] == widths[3] > len("description") + 2  # the room left is shared
+
+
 def test_rows_download_as_csv_inside_the_page():
     frame = pd.DataFrame({"vendor": ["Palantir, Inc."], "amount": [51_600_000.0]})
     link = source_table(frame, caption="c", name="tbl-x").data.splitlines()[-1]

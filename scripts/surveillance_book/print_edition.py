@@ -87,8 +87,11 @@ PREAMBLE = r"""
 %
 % Lists of notes (where the figures come from) may close up the space between their items to end a page
 % fuller rather than leave a line or two over for a page of their own ("directly." alone on the last page).
-\newcommand\htsShrinkableList{\let\hts@listi\@listi
-  \def\@listi{\hts@listi\itemsep 6pt minus 6pt\parsep\z@}\clubpenalty\@M\widowpenalty\@M}
+% (\@listI too: \normalsize sets \@listi from it. The class's own list settings are kept once, so that a
+% second call does not build on the first.)
+\AtBeginDocument{\let\hts@listI\@listI}
+\newcommand\htsShrinkableList{%
+  \def\@listi{\hts@listI\itemsep 6pt minus 6pt\parsep\z@}\let\@listI\@listi\clubpenalty\@M\widowpenalty\@M}
 %
 % Every page carries the edition at its head, as "How to cite" says: the plain style (a chapter's first
 % page, the contents) is Sphinx's normal style without the section's name in the foot.

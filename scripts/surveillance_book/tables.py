@@ -59,22 +59,26 @@ def _header(column) -> str:
 
 # The header of a table's own row ids, in every reader's table: the id by which a reader finds the row in data/.
 ROW_HEADER = "row"
-# A cell may wrap to this many lines before its column is widened (up to WIDEST); a row id to two.
-LINES_PER_CELL, LINES_PER_ROW_ID, WIDEST = 3, 2, 30
+# A cell may wrap to this many lines before its column is widened (up to WIDEST); a row id to two. The
+# widening shares what a PDF table line holds (about TABLE_CHARS characters) after every column has room for
+# its longest word, so that a wide column never squeezes a narrow one ("hedge" cut to "hedg").
+LINES_PER_CELL, LINES_PER_ROW_ID, WIDEST, TABLE_CHARS, PADDING = 3, 2, 30, 90, 2
 
 
 def column_widths(frame: pd.DataFrame) -> list[int]:
     """Relative widths that give each column room for its longest unbreakable word or number (ids break
-    at their hyphens), so the PDF does not cut "230,000,000" or "IDENT", and for its longest cell in a
-    few lines, so a citation does not stand one word a line; plus padding."""
-    widths = []
+    at their hyphens), so the PDF does not cut "230,000,000" or "IDENT", and, as far as the line allows,
+    for its longest cell in a few lines, so a citation does not stand one word a line; plus padding."""
+    least, wanted = [], []
     for column in frame.columns:
         shown = [_cell(v).replace("\\", "") for v in frame[column]]  # as the reader sees it, unescaped
         words = _header(column).split() + [p for text in shown for w in text.split() for p in w.split("-")]
         lines = LINES_PER_ROW_ID if column == ROW_HEADER else LINES_PER_CELL
-        longest = max([len(text) for text in shown] + [0])
-        widths.append(min(max([len(w) for w in words] + [4, -(-longest // lines)]), WIDEST) + 2)
-    return widths
+        least.append(min(max([len(w) for w in words] + [4]), WIDEST))
+        wanted.append(min(max(least[-1], -(-max([len(t) for t in shown] + [0]) // lines)), WIDEST))
+    extra, room = sum(wanted) - sum(least), TABLE_CHARS - PADDING * len(least) - sum(least)
+    share = 1 if extra <= room else max(room, 0) / extra
+    return [low + int((want - low) * share) + PADDING for low, want in zip(least, wanted, strict=True)]
 
 
 def row_anchor(table: str, row_id: str) -> str:

@@ -52,13 +52,18 @@ def _entry(entity: Entity, summary: str) -> str:
             f"{' — ' + escape_markdown(summary) if summary else ''}")
 
 
+# In print, the lists may close up to end a page fuller (print_edition's \htsShrinkableList): the directory
+# ended with a page of two entries.
+PRINT_COMPACT = "```{raw} latex\n\\htsShrinkableList\n```"
+
+
 def index_page(entities: list[Entity], summaries: dict[str, str]) -> str:
     """The directory index: organizations, then systems, each grouped by kind."""
     lines = ["# Directory", "",
              "Every organization and every system in the data of this edition, one line each. In the web "
              "edition each name opens a page with everything the data holds about it: what it is, its "
              "contracts, figures, ties, dated events, concerns, the chapters that discuss it and the "
-             "sources.", "", FILTER]
+             "sources.", "", FILTER, "", PRINT_COMPACT]
     for table, heading in (("organizations", "Organizations"), ("systems", "Systems")):
         lines += [f"## {heading}", ""]
         group = [e for e in entities if e.table == table]
