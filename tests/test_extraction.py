@@ -649,7 +649,7 @@ HIGHLIGHT_OPENINGS = ["databases", "case_management", "cloud", "biometrics", "da
 @pytest.mark.parametrize("notebook", HIGHLIGHT_OPENINGS)
 def test_opening_names_the_highlight(notebook):
     opening = next("".join(c["source"]) for c in chapter_cells(notebook) if c["cell_type"] == "markdown")
-    assert re.search(r"charts emphasi[sz]e[^.]*\{eval\}`prose\.highlight`", opening), \
+    assert re.search(r"charts emphasi[sz]e[^.]*\{eval\}`prose\.highlight(_family)?`", opening), \
         f"{notebook}: the opening does not say that the charts emphasize the highlight"
 
 

@@ -91,7 +91,7 @@ PREAMBLE = r"""
 % second call does not build on the first.)
 \AtBeginDocument{\let\hts@listI\@listI}
 \newcommand\htsShrinkableList{%
-  \def\@listi{\hts@listI\itemsep 6pt minus 6pt\parsep\z@}\let\@listI\@listi\clubpenalty\@M\widowpenalty\@M}
+  \def\@listi{\hts@listI\itemsep 6pt minus 6pt\parsep\z@}\let\@listI\@listi}
 %
 % Every page carries the edition at its head, as "How to cite" says: the plain style (a chapter's first
 % page, the contents) is Sphinx's normal style without the section's name in the foot.

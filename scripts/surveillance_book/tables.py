@@ -62,7 +62,7 @@ ROW_HEADER = "row"
 # A cell may wrap to this many lines before its column is widened (up to WIDEST); a row id to two. The
 # widening shares what a PDF table line holds (about TABLE_CHARS characters) after every column has room for
 # its longest word, so that a wide column never squeezes a narrow one ("hedge" cut to "hedg").
-LINES_PER_CELL, LINES_PER_ROW_ID, WIDEST, TABLE_CHARS, PADDING = 3, 2, 30, 90, 2
+LINES_PER_CELL, LINES_PER_ROW_ID, WIDEST, TABLE_CHARS, PADDING = 3, 2, 30, 100, 2
 
 
 def column_widths(frame: pd.DataFrame) -> list[int]:
