@@ -242,9 +242,9 @@ def test_an_acronym_the_source_does_not_spell_out_is_said_to_be_one():
     page = _plain(glossary_page(glossary(EVERYONE, glossary_terms(REPO / "book"))))
     assert "GAO\n  Government office; AFSC (2019) does not spell it out. See [U.S. GAO](" in page
     assert ("EID\n  Database; owner or operator: U.S. Department of Homeland Security (DHS); AFSC (2019) does not "
-            "spell it out. See [its directory page](") in page
+            "spell it out. See it in [the directory](") in page
     assert ("ICE\n  Immigration and Customs Enforcement. Federal agency, part of U.S. Department of Homeland "
-            "Security (DHS). See [its directory page](") in page  # spelled out: not said
+            "Security (DHS). See it in [the directory](") in page  # spelled out: not said
     book = Chapter("overview", as_of=BOOK_AS_OF)
     for entity_id, name in (("gao", "U.S. GAO"), ("eid", "EID")):
         entity = by_id[entity_id]

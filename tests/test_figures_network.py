@@ -16,7 +16,7 @@ from surveillance_book import charts
 from surveillance_book.chapter import Chapter, row_ids
 from surveillance_book.figures import Figure
 from surveillance_book.figures import layout as lay
-from surveillance_book.figures.network import DASH, NODE_SIZE, network
+from surveillance_book.figures.network import DASH, NODE_SIZE, NUMBER_FONT, NUMBER_MARGIN, network
 from surveillance_book.paths import DATA_DIR
 
 HIGHLIGHTS = {"overview": "palantir", "databases": "northrop-grumman", "case_management": "palantir",
@@ -260,6 +260,10 @@ def test_no_label_covers_another_label_or_a_node(key):
             font = 11 if choices.get("layout", "layered") == "layered" else 10
             width = max(lay.text_width(line, font, d["hl"] != "other") for line in d["label"].split("\n"))
             assert d["bx2"] - d["bx"] >= width - 0.01
+        if d["numbered"]:  # a number's box holds it as drawn (bold) and clear space either side: two numbers
+            # side by side never touch (review of the PDF: "8" beside "5" read "85")
+            width = lay.text_width(d["number_text"], NUMBER_FONT, True)
+            assert d["nbx2"] - d["nbx"] >= width + 2 * NUMBER_MARGIN - 0.01, d["id"]
     inside = all(0 <= b[0] and b[2] <= spec["width"] and 0 <= b[1] and b[3] <= spec["height"]
                  for b in labels.values())
     assert inside

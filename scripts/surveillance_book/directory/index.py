@@ -118,7 +118,9 @@ def _definition(term: str, entity: Entity) -> str:
     the source gives only the letters, where it does, and its directory page, which says where the book
     discusses it; the full name once, first, or as the link where it holds the term and would say it again
     ("U.S. GAO" for "GAO", "Akira Technologies" for "Akira"). "Immigration and Customs Enforcement. Federal
-    agency, part of U.S. Department of Homeland Security (DHS). See its directory page." """
+    agency, part of U.S. Department of Homeland Security (DHS). See it in the directory." The link opens the
+    entity's page on the web; in print the words point to its line in the directory appendix, which is true
+    there too (the pages themselves are web only)."""
     joint = ", " if entity.table == "organizations" else "; "  # "part of …", "owner or operator: …"
     said = [entity.kind[:1].upper() + entity.kind[1:] + (joint + entity.belongs if entity.belongs else "")]
     if entity.not_spelled_out:
@@ -126,7 +128,7 @@ def _definition(term: str, entity: Entity) -> str:
     text = "; ".join(escape_markdown(s) for s in said) + "."
     page = f"/book/directory/{entity.address}.md"
     if entity.name == term:
-        return f"{text} See [its directory page]({page})."
+        return f"{text} See it in [the directory]({page})."
     if entity.short_in_name:
         return f"{text} See [{escape_markdown(entity.name)}]({page}) in the directory."
-    return f"{escape_markdown(entity.name)}. {text} See [its directory page]({page})."
+    return f"{escape_markdown(entity.name)}. {text} See it in [the directory]({page})."

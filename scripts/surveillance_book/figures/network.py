@@ -42,6 +42,7 @@ NODE_SIZE = {"layered": 200, "clusters": 70}  # area of a node's symbol, px²: c
 NODE_FONT = {"layered": 11, "clusters": 10}  # px
 EDGE_FONT, EDGE_WRAP = 10, 18  # px, characters
 NUMBER_FONT = 10  # px (prints at 7 pt or more): a node's number on the drawing and in the list under it
+NUMBER_MARGIN = 2  # px of clear space either side of a node's number
 LINE_HEIGHT = 1.2  # times the font size
 EDGE_GREY, TEXT = "#8a8f98", "#222222"
 DASH = [5, 3]
@@ -394,6 +395,13 @@ def _to_name(nodes: pd.DataFrame, edges: pd.DataFrame, min_ties: int) -> list[st
     return list(ranked.id[(ranked["first"] < 2) | (ranked.ties >= min_ties)])
 
 
+def _number_size(n: int) -> tuple[float, float]:
+    """The room a node's number takes: as drawn (bold), with NUMBER_MARGIN either side, so that two numbers
+    side by side never touch and read as one ("8" beside "5" read "85")."""
+    w, h = text_box(str(n), NUMBER_FONT, True)
+    return w + 2 * NUMBER_MARGIN, h
+
+
 def _place(nodes, edges, sizes, radius, frame: Box, orders: Mapping[str, str], min_ties: int,
            leaders: bool) -> tuple[dict, dict, dict]:
     """Node names first (the highlight, its neighbours, then the busiest), then a number for each node left
@@ -415,7 +423,7 @@ def _place(nodes, edges, sizes, radius, frame: Box, orders: Mapping[str, str], m
                        for i in _to_name(nodes, edges, min_ties)}, node_boxes, how, leaders)
     numbers = _numbering(nodes, {i for i in nodes.id if names.get(("node", i)) is None})
     taken = node_boxes + [b for b in names.values() if b is not None]
-    marks = _attached({("number", i): around(at[i], radius, text_box(str(n), NUMBER_FONT), gap=1.5, order=orders[i],
+    marks = _attached({("number", i): around(at[i], radius, _number_size(n), gap=1.5, order=orders[i],
                                              rings=(0, 4, *rings[1:], *((80, 100) if leaders else ())))
                        for i, n in numbers.items()}, taken, how, leaders, clear=False)
     taken += [b for b in marks.values() if b is not None]
