@@ -1,7 +1,7 @@
 """Type size in the PDF: every chart a notebook stores prints its smallest text at 7 pt or more.
 
 The PDF shows a chart's PNG (PNG_SCALE px per chart px) read at 72 dpi and scaled down to the text width
-and to at most 0.8 of the text height (charts.printed_pt): a wide or tall chart prints its type small.
+and to at most 0.95 of the text height (charts.printed_pt): a wide or tall chart prints its type small.
 """
 
 import base64

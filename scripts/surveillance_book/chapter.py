@@ -134,14 +134,19 @@ class Chapter:
     """One chapter of the book at its parameters: the known rows, names, highlight, sources and glue."""
 
     NOT_KNOWN = "(not known by this date)"
+    SHARED = ("_tables", "_all_names", "_source_labels", "_published")  # see ``sharing``
 
     def __init__(self, section: str, *, as_of: str, highlight: str | None = None, data_dir=DATA_DIR,
                  sharing: "Chapter | None" = None):
         self.section = section
         self.data_dir = data_dir
-        if sharing is not None:  # the tables that chapter loaded: the directory draws a page per entity
-            self.__dict__["_tables"] = sharing._tables
         self.cutoff = _cutoff(as_of)
+        # What depends on the data and the date alone, not on the section or the highlight, is worked out
+        # once and shared: the directory makes a chapter per page. ``memo`` holds what other modules keep.
+        same = sharing is not None and sharing.cutoff == self.cutoff and sharing.data_dir == data_dir
+        self.memo: dict = sharing.memo if same else {}
+        if same:
+            self.__dict__.update({name: getattr(sharing, name) for name in self.SHARED})
         self.as_of = f"{self.cutoff:%Y-%m-%d}"
         self.highlight = highlight or None
         if self.highlight and self.highlight not in self._all_names:
@@ -226,17 +231,22 @@ class Chapter:
         any of them owns or builds (by the known rows); a highlighted system alone."""
         if not self.highlight:
             return frozenset()
-        orgs = self.everything("organizations")
-        if self.highlight not in set(orgs.org_id):
+        if self.highlight not in set(self.everything("organizations").org_id):
             return frozenset({self.highlight})
-        parents = orgs.set_index("org_id").parent_id.dropna()
-        family = {self.highlight, parents.get(self.highlight)} | set(parents[parents == self.highlight].index)
-        family.discard(None)
+        parent, children = self._family
+        family = {self.highlight, *children} | ({parent} if parent else set())
         systems = self.known("systems")
         ties = self.known("relationships")
         built = ties[ties.relation.isin(HIGHLIGHT_RELATIONS) & ties.subject_org_id.isin(family)]
         owned = systems[systems.owner_id.isin(family)].system_id
         return frozenset(family | set(owned) | set(built.object_system_id.dropna()))
+
+    @cached_property
+    def _family(self) -> tuple[str | None, list[str]]:
+        """The highlighted organization's parent (or None) and its subsidiaries, in the data's order."""
+        orgs = self.everything("organizations")
+        parent = orgs.set_index("org_id").parent_id.get(self.highlight)
+        return (parent if isinstance(parent, str) else None), list(orgs.org_id[orgs.parent_id == self.highlight])
 
     def is_highlighted(self, *ids) -> bool:
         return any(isinstance(i, str) and i in self.highlighted for i in ids)
@@ -404,13 +414,13 @@ class Chapter:
         orgs = self.everything("organizations").set_index("org_id")
         if self.highlight not in orgs.index:
             return self.full_name(self.highlight)
-        parent = orgs.parent_id.get(self.highlight)
-        children = [self.full_name(i) for i in orgs.index[orgs.parent_id == self.highlight]]
+        parent, children = self._family
         company = orgs.kind.get(self.highlight) == "company"  # an agency has parts, not subsidiaries
         above, below = ("parent", ("subsidiary", "subsidiaries")) if company else ("parent body", ("part", "parts"))
-        parts = [f"its {above} {self.full_name(parent)}"] if isinstance(parent, str) else []
+        parts = [f"its {above} {self.full_name(parent)}"] if parent else []
         if children:
-            parts.append(f"its {below[len(children) > 1]} {and_list(children)}")
+            names = [self.full_name(i) for i in children]
+            parts.append(f"its {below[len(names) > 1]} {and_list(names)}")
         return self.full_name(self.highlight) + (f", with {and_list(parts)}" if parts else "")
 
     def _glue(self, key: str, text: str, **record) -> None:

@@ -43,7 +43,7 @@ SECTION_COLORS = {
 }
 PNG_SCALE = 2  # print resolution of the static image
 # The PDF reads the PNG at 72 dpi (one image pixel, one point: a chart pixel is PNG_SCALE pt) and scales it
-# down to the text width, and to at most 0.8 of the text height (print_edition's \spx@image@maxheight).
+# down to the text width, and to at most 0.95 of the text height (print_edition's \spx@image@maxheight).
 PRINT_WIDTH_PT, PRINT_HEIGHT_PT = 469.755, 0.95 * 650.43  # \textwidth, 0.95 \textheight (_config.yml)
 MIN_PRINT_PT = 7  # the smallest type a printed chart may have
 

@@ -93,7 +93,7 @@ def times(value: float, base: float, qualifier: str = "exact", digits: int = 1) 
 
 def count(n: int) -> str:
     """A count for prose: zero to twelve in words ("three"), larger ones in figures ("24", "1,200")."""
-    return _SMALL_NUMBERS[n] if 0 <= n < len(_SMALL_NUMBERS) else number(n)
+    return number(n)  # number() writes zero to twelve in words
 
 
 def counted(n: int, singular: str, plural: str | None = None) -> str:

@@ -23,7 +23,7 @@ from ..chapter import BOOK_AS_OF, Chapter
 from ..charts import unchecked
 from ..paths import DATA_DIR, REPO, package_digest
 from . import chapters as chapter_links
-from .entities import ADDRESS, FOLDERS, Entity, address_problems, entities, own_row, rows_about, share_index
+from .entities import ADDRESS, FOLDERS, Entity, address_problems, entities, own_row, rows_about
 from .index import glossary, glossary_page, glossary_terms, index_page
 from .profile import page
 
@@ -72,7 +72,6 @@ PARALLEL_FROM = 40  # pages; fewer are drawn in this process (starting workers c
 def _draw(entity: Entity) -> str:
     base, chapters, titles, data_dir = (_DRAWING[k] for k in ("base", "chapters", "titles", "data_dir"))
     book = Chapter(_section(entity, base), as_of=BOOK_AS_OF, highlight=entity.id, data_dir=data_dir, sharing=base)
-    share_index(book, base)
     with unchecked():
         return page(entity, rows_about(book, entity), book, chapters.get(entity.id, []), titles)
 

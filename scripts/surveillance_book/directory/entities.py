@@ -131,9 +131,9 @@ def address_problems(book: Chapter) -> list[tuple[str, int, str, str]]:
 
 def _about(book: Chapter, table: str, columns: tuple[str, ...], entity_id: str, every: bool = False) -> pd.DataFrame:
     """The rows of a table (known by the book's date, or ``every`` row) that name an entity in any of the
-    columns, in the data's order. The positions are indexed once per book (see ``share_index``), so that
+    columns, in the data's order. The positions are indexed once per data and date (``Chapter.memo``), so that
     drawing thousands of pages does not scan every table for each."""
-    cache = vars(book).setdefault(INDEX, {})
+    cache = book.memo.setdefault(INDEX, {})
     if (table, columns, every) not in cache:
         frame = book.everything(table) if every else book.known(table)
         index: dict[str, set[int]] = {}
@@ -144,12 +144,6 @@ def _about(book: Chapter, table: str, columns: tuple[str, ...], entity_id: str, 
         cache[table, columns, every] = frame, {k: sorted(v) for k, v in index.items()}
     frame, index = cache[table, columns, every]
     return frame.iloc[index.get(entity_id, [])]
-
-
-def share_index(book: Chapter, base: Chapter) -> None:
-    """Let a page's chapter use the index of the chapter whose tables it shares (same data, same date)."""
-    assert book.cutoff == base.cutoff and book._tables is base._tables
-    vars(book)[INDEX] = vars(base).setdefault(INDEX, {})
 
 
 @dataclass

@@ -40,10 +40,15 @@ def _book() -> Chapter:
 
 
 @cache
+def _everyone() -> list[Entity]:
+    return entities(_book())
+
+
+@cache
 def _words() -> tuple[frozenset[str], re.Pattern | None]:
     """The glossary's terms (linked and indexed at first use), and a pattern of those and of every other
     organization's and system's name (indexed at first use, so the index sends a reader to the chapters)."""
-    everyone = entities(_book())
+    everyone = _everyone()
     terms = glossary(everyone, glossary_terms(REPO / "book"))
     names = set(terms) | {n for e in everyone for n in (e.name, e.short) if len(n) > 2}
     if not names:
@@ -56,7 +61,7 @@ def _words() -> tuple[frozenset[str], re.Pattern | None]:
 def _by_name() -> dict[str, Entity]:
     """Name or short name -> the entity, for the names that belong to one organization or system only."""
     seen: dict[str, dict[str, Entity]] = {}
-    for entity in entities(_book()):
+    for entity in _everyone():
         for name in {entity.name, entity.short} - {""}:
             seen.setdefault(name, {})[entity.id] = entity
     return {name: next(iter(found.values())) for name, found in seen.items() if len(found) == 1}

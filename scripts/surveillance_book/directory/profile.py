@@ -21,12 +21,12 @@ PREFIX = "book/directory/"  # where the pages live in the book's sources
 
 def doc(entity_id: str, book: Chapter) -> str | None:
     """The page path (from the book's root, no suffix) of an organization's or system's profile."""
-    if "_directory_docs" not in vars(book):  # once per chapter: tables and charts look up every row
-        docs = vars(book)["_directory_docs"] = {}
+    if "directory_docs" not in book.memo:  # once per data: tables and charts look up every row
+        docs = book.memo["directory_docs"] = {}
         for table, folder in FOLDERS.items():  # an organization first, as its id names it everywhere
             for i in book.everything(table)[KEYS[table]]:
                 docs.setdefault(str(i), f"{PREFIX}{folder}/{str(i).casefold()}")
-    return vars(book)["_directory_docs"].get(entity_id)
+    return book.memo["directory_docs"].get(entity_id)
 
 
 def href(entity_id, book: Chapter, from_doc: str) -> str | None:

@@ -528,7 +528,7 @@ def _chart(drawing: _Drawing, book: Chapter) -> alt.LayerChart:
               *_letter_texts(edges[edges.lettered], at),
               _leaders(nodes, at), *_symbols(nodes, book, at, drawing.layout, keys),
               *_node_texts(nodes[nodes.placed], book, at, font), *_number_texts(nodes[nodes.numbered], at),
-              *_listing(listing, book, at)]
+              *_listing(listing, at)]
     return alt.layer(*[layer for layer in layers if layer is not None]).properties(width=drawing.width, height=height)
 
 
@@ -807,7 +807,7 @@ def _where(members: pd.DataFrame, drawing: _Drawing) -> str:
         round(angle / 45) % 8]
 
 
-def _listing(frame: pd.DataFrame, book: Chapter, at) -> list[alt.Chart]:
+def _listing(frame: pd.DataFrame, at) -> list[alt.Chart]:
     if frame.empty:
         return []
     tips = [alt.Tooltip("name:N", title="Name"), alt.Tooltip("id:N", title="Row")]

@@ -21,6 +21,7 @@ from ..data import period_end
 from ..text import HEDGE_WORDS, hedge, month
 from .figure import PAGES_TIP, Figure, directory_pages, nothing_known, plain
 from .fonts import text_width
+from .layout import wrap_px
 
 FONT_SIZE = 11
 LINE_HEIGHT = 13
@@ -188,20 +189,9 @@ def _drawn_span(events: pd.DataFrame, axis: _TimeAxis) -> pd.DataFrame:
     return events.assign(x_from=x_from.round(4), x_to=(x_from + length).round(4))
 
 
-def _wrap(text: str, px: float, bold: bool = False, size: float = FONT_SIZE) -> list[str]:
-    """Lines of at most ``px`` pixels, broken at spaces only: joined by spaces they give back the text."""
-    lines: list[str] = []
-    for word in text.split(" "):
-        if lines and text_width(f"{lines[-1]} {word}", size, bold) <= px:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(word)  # a word wider than the chart would stand alone; no label has one
-    return lines
-
-
 def _stack_labelled(events: pd.DataFrame, width: int) -> tuple[pd.DataFrame, int]:
     """One event per row: its full label, wrapped to the chart's width, above its bar."""
-    lines = [_wrap(t, width - 2, bold=hl != "other") for t, hl in zip(events.text, events.hl, strict=True)]
+    lines = [wrap_px(t, width - 2, FONT_SIZE, hl != "other") for t, hl in zip(events.text, events.hl, strict=True)]
     heights = [LINE_HEIGHT * len(ls) + BAR_HEIGHT + 14 for ls in lines]
     tops = np.cumsum([0, *heights[:-1]]) + 2
     bar_top = tops + np.array([LINE_HEIGHT * len(ls) + 3 for ls in lines])
@@ -281,7 +271,7 @@ def _x_axis(axis: _TimeAxis, any_hedged: bool, any_highlighted: bool, width: int
         # from their tick rightwards, the last one leftwards, so none sticks out of the chart
         labelAlign={"condition": [{"test": f"indexof({[grid[0], *after_break]}, datum.value) >= 0", "value": "left"},
                                   {"test": f"datum.value === {grid[-1]}", "value": "right"}], "value": "center"},
-        title=_wrap("; ".join(key), width, size=11), titleFontWeight="normal", titleFontSize=11)
+        title=wrap_px("; ".join(key), width, 11), titleFontWeight="normal", titleFontSize=11)
 
 
 def _stroke(events: pd.DataFrame, book: Chapter, color_by, colors, width: int) -> dict:
