@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from surveillance_book import charts
+from surveillance_book.text import typographic
 
 
 def _chart(values=(110, 26)):
@@ -109,7 +110,7 @@ def test_the_stored_png_is_the_renderers_image_recompressed():
         return zlib.decompress(data)
 
     out = _show(_chart())
-    rendered = vl_convert.vegalite_to_png(json.dumps(out.spec, sort_keys=True), scale=charts.PNG_SCALE)
+    rendered = vl_convert.vegalite_to_png(json.dumps(typographic(out.spec), sort_keys=True), scale=charts.PNG_SCALE)
     assert pixels(out.png) == pixels(rendered)  # lossless
     assert len(out.png) < len(rendered)
     assert out.png == charts.compact_png(rendered)  # deterministic
@@ -132,3 +133,19 @@ def test_the_directorys_quick_rows_are_the_rows_altair_writes():
     with charts.unchecked():
         quick = chart.to_dict(validate=False)
     assert quick == chart.to_dict()
+
+
+def test_the_printed_image_takes_the_printed_apostrophe_and_a_mark_matched_by_name_still_matches():
+    """The PNG (PDF, JupyterLab) prints "Sheriff’s" as the PDF's text does; the highlight test on the name
+    changes with the data, so the matched bar is still drawn in the highlight colour."""
+    frame = pd.DataFrame({"who": ["LA County Sheriff's Department", "ICE"], "n": [5, 3]})
+    chart = alt.Chart(frame).mark_bar().encode(
+        x="n:Q", y="who:N", color=alt.condition(alt.datum.who == "LA County Sheriff's Department",
+                                                alt.value("#ff0000"), alt.value("#0000ff")))
+    out = _show(chart)
+    assert "LA County Sheriff's Department" in json.dumps(out.spec)  # the web's chart keeps the data as it is
+    printed = charts.vl_convert.vegalite_to_svg(json.dumps(typographic(out.spec)))  # what the PNG draws
+    assert "Sheriff’s" in printed and 'fill="#ff0000"' in printed  # still matched: the red bar is drawn
+    straight = charts.compact_png(charts.vl_convert.vegalite_to_png(json.dumps(out.spec, sort_keys=True),
+                                                                     scale=charts.PNG_SCALE))
+    assert out.png != straight  # and its label is not the straight one

@@ -30,7 +30,7 @@ def _ends(r: pd.DataFrame):
 def _overview(r):
     return r[~r.relation.isin(["subsidiary of", "became"])], {
         "name": "network", "title": "Who is tied to what", "layout": "clusters", "owners": True,
-        "edge_labels": "hedged", "label_min_ties": 5, "names": {"state-local-le": "Local and state police"}}
+        "edge_labels": "hedged", "label_min_ties": 5}
 
 
 def _databases(r):
@@ -54,7 +54,7 @@ def _leiss(r):
     made = r.object_system_id.isin(platforms.object_system_id) & r.relation.isin(["builds", "operates", "uses"])
     return r[((r.object_system_id == "leiss") & (r.relation == "operates")) | r.index.isin(platforms.index) | made], {
         "name": "leiss", "title": "Local police platforms ICE searches through LEISS",
-        "names": {"state-local-le": "Local and state police"}}
+        "names": {"state-local-le": "Local, regional and state law enforcement"}}
 
 
 def _tvs(r):
@@ -77,7 +77,7 @@ def _plates(r):
         "name": "plates", "title": "How license-plate data reaches ICE", "owners": True, "spacing": 80, "wrap": 14,
         "width": 440,
         "reverse": {"uses": "used by", "contracts through": "supplies under contract"},
-        "names": {"state-local-le": "Local and state law enforcement", "california-le": "California law enforcement",
+        "names": {"california-le": "California law enforcement",
                   "repo-towing": "Repossession and towing firms", "vigilant-lpr": "Vigilant plate database",
                   "tr-lpr": "Thomson Reuters plate data"}}
 

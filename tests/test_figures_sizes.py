@@ -376,3 +376,14 @@ def test_rows_filtered_to_nothing_keep_the_nothing_known_note():
     assert isinstance(rows, pd.DataFrame) and rows.attrs["table"] == "metrics"
     out = sizes(rows, book, name="t", title="t", what="cloud figures")
     assert isinstance(out, Markdown) and "cloud figures" in out.data
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_the_chart_says_when_its_figures_were_stated(figures, name):
+    """A size is true of its date; the printed chart, read on its own, says which (from the rows' as_of)."""
+    book, fig = figures[name]
+    dates = sorted(set(fig.rows.as_of))
+    said = (f"Figures as stated in {dates[0]:%B %Y}." if len(dates) == 1 else
+            f"Figures as stated between {dates[0]:%B %Y} and {dates[-1]:%B %Y}.")
+    assert said in json.dumps(fig.output.spec, ensure_ascii=False)
+    assert said in fig.output.description

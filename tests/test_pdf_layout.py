@@ -25,7 +25,7 @@ BROKEN_DATE = re.compile(r"(?<![\w-])\d{4}-\s*\n\s*\d{2}(?:-\d{2})?\b|(?<![\w-])
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # "September" / "2017" on two lines, or "Decem-" / "ber 2017"
 BROKEN_MONTH_DATE = re.compile(rf"\b(?:{MONTHS})\s*\n\s*\d{{4}}\b|\b[A-Z][a-z]+-\n[a-z]+ \d{{4}}\b")
-SPACE_BEFORE_PUNCTUATION = re.compile(r"\w [,.](?=\s)")
+SPACE_BEFORE_PUNCTUATION = re.compile(r"\w [,.](?=\s)|\w \)")  # "HART , which"; the index's "(IDENT )"
 HEADING = re.compile(r"\\(chapter|section|subsection|subsubsection)\*?\{")  # bookmarks: dates left as written
 # of a page's text area, on every page that does not end a chapter (a page before a table of two tall rows,
 # moved whole to the next page rather than split after its first row, is 0.6996 full)

@@ -98,3 +98,11 @@ def test_counted_nouns_agree_in_number():
     assert counted(3, "office") == "three offices"
     assert counted(24, "firm") == "24 firms"
     assert counted(2, "agency", "agencies") == "two agencies"
+
+
+def test_typographic_turns_apostrophes_inside_words_and_nothing_else():
+    spec = {"title": "IDENT's size", "data": {"values": [{"who's": "Sheriff's", "n": 1}]},
+            "expr": "datum.who === \"Sheriff's\" ? 'a' : 'b'", "list": ["'quoted'", "rock 'n' roll"]}
+    assert text.typographic(spec) == {
+        "title": "IDENT’s size", "data": {"values": [{"who's": "Sheriff’s", "n": 1}]},
+        "expr": "datum.who === \"Sheriff’s\" ? 'a' : 'b'", "list": ["'quoted'", "rock 'n' roll"]}

@@ -35,7 +35,7 @@ BOOK_AS_OF = "2019-01-31"  # the date the chapters' parameters default to, and t
 ROWS_METADATA = "surveillance_book/rows"  # output metadata: the rows behind a glued value
 TABLE_ROWS_METADATA = "surveillance_book/table_rows"  # output metadata: the rows a table shows
 GLUE_MIME = "application/papermill.record/text/plain"
-HIGHLIGHT_RELATIONS = {"builds"}  # besides ownership, what ties a system to a highlighted organization
+HIGHLIGHT_RELATIONS = {"builds", "set up"}  # besides ownership, what ties a system to a highlighted organization
 
 
 class Phrase(str):

@@ -28,6 +28,7 @@ import pandas as pd
 import vl_convert
 
 from . import FIGURE_METADATA
+from .text import typographic
 
 THEME = "surveillance_book"
 FONT = "Liberation Sans"  # shipped inside vl-convert, so PNGs look the same everywhere
@@ -157,8 +158,11 @@ class ChartOutput:
     @cached_property
     def png(self) -> bytes:
         """The static image (for the PDF and JupyterLab), drawn when first asked for: a page that shows
-        only the interactive chart (a directory profile) never pays for it."""
-        return compact_png(vl_convert.vegalite_to_png(json.dumps(self.spec, sort_keys=True), scale=PNG_SCALE))
+        only the interactive chart (a directory profile) never pays for it. Its words take the printed
+        apostrophe (’) the PDF's text takes; data values and the expressions that test them change alike,
+        so a mark matched by name still matches."""
+        spec = json.dumps(typographic(self.spec), sort_keys=True)
+        return compact_png(vl_convert.vegalite_to_png(spec, scale=PNG_SCALE))
 
     def html(self) -> str:
         return chart_html(self.spec)

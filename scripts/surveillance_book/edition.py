@@ -147,7 +147,7 @@ def write_edition(version: str, released: datetime.date, path: Path = CITATION) 
 
 
 def plain(ed: Edition) -> str:
-    doi = f"https://doi.org/{ed.doi}" if ed.doi else "No DOI has been assigned to this edition yet."
+    doi = f"https://doi.org/{ed.doi}" if ed.doi else "This edition has no DOI."
     return f"{'; '.join(ed.authors)} ({ed.year}). {ed.title}, edition {ed.version} ({ed.released:%-d %B %Y}). {doi}"
 
 

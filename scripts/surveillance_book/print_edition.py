@@ -37,6 +37,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_design.extension import Div as SphinxDesignDiv
 
 from .tables import ROW_HEADER
+from .text import APOSTROPHE
 
 SCREEN_ONLY = "screen-only"
 CODE_TAGS = ("parameters", "injected-parameters")  # papermill's: code that opens a chapter
@@ -52,7 +53,6 @@ DATE = re.compile(f"{ISO_DATE.pattern}|{MONTH_DATE.pattern}")
 UNBREAKABLE = r"\mbox{%s}"
 RANGE_DASH = r"\textendash\allowbreak{}"
 STICKY = "()[],;:.“”‘’\"'"  # marks a line does not break at, before or after a date
-APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 WIDE_COLUMN = 20  # characters: a column that can give room to a column of dates
 # Text where a date is left as it is: code, mathematics, and section titles (which become PDF bookmarks).
 KEEP_AS_WRITTEN = (nodes.FixedTextElement, nodes.literal, nodes.math, nodes.raw, nodes.comment)
@@ -105,6 +105,9 @@ PREAMBLE = r"""
 % A glossary term's link (\sphinxtermref, italic) without the italic correction: behind the link's braces
 % the correction cannot see the "," or "." after it, and set a space before them ("HART , which").
 \protected\def\sphinxtermref#1{\emph{#1\nocorr}}
+% The same for an index entry's words in parentheses ("Automated Biometric Identification System (IDENT)"),
+% which the correction set apart from the ")": "(IDENT )".
+\def\sphinxstyleindexextra#1{ (\emph{#1\nocorr})}
 %
 % Captions ragged-right, not justified (a justified caption of two lines shows wide gaps): figures'
 % (the class's \@makecaption) and long tables' (longtable's \LT@makecaption), otherwise as they were.

@@ -8,6 +8,21 @@ import re
 
 import pandas as pd
 
+APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")  # an apostrophe inside a word ("Who's"), never a quotation mark
+
+
+def typographic(value):
+    """``value`` — a string, or lists and dicts of them, as a chart specification is — with each apostrophe
+    inside a word printed as one (’), as the PDF prints its text; keys are left as written (they are fields)."""
+    if isinstance(value, str):
+        return APOSTROPHE.sub("’", value)
+    if isinstance(value, list):
+        return [typographic(v) for v in value]
+    if isinstance(value, dict):
+        return {k: typographic(v) for k, v in value.items()}
+    return value
+
+
 # How a qualifier from the data reads in front of a figure; "exact" reads as nothing.
 HEDGE_WORDS = {
     "exact": "",

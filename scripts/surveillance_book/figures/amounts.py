@@ -34,14 +34,14 @@ MONTHLY = "monthly payment"  # the one kind in its own unit (dollars a month)
 KIND_TITLES = {  # panel heading of each kind of amount (schema vocabulary, not data)
     "awarded": "Value of the award",
     "obligated to date": "Obligated so far",
-    "potential ceiling": "Potential ceiling: the most it could pay",
+    "potential ceiling": "Potential ceiling: not money paid",
     "cumulative received": "Received over several years",
-    "contracts total": "Several contracts together",
+    "contracts total": "Contracts together",
     MONTHLY: "Paid each month",
 }
 KIND_WORDS = {  # the kind after an amount, in a panel that mixes kinds
     "awarded": "awarded", "obligated to date": "obligated", "potential ceiling": "ceiling",
-    "cumulative received": "received in total", "contracts total": "several contracts",
+    "cumulative received": "received in total", "contracts total": "contracts together",
 }
 KIND_COLORS = {  # one colour per kind in every chapter; none is the highlight's magenta; apart in greyscale
     "awarded": "#2c5d8a", "obligated to date": "#79a9d1", "potential ceiling": "#e3b866",

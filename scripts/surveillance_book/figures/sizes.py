@@ -13,7 +13,8 @@ The way a figure is stated is drawn, not only written:
   is planned or in development, or the chapter adds a ``hedge`` column saying "planned") is a hollow dashed
   bar, not drawn as a present count.
 
-Every bar carries its figure as stated ("at least 500 million identities") above it.
+Every bar carries its figure as stated ("at least 500 million identities") above it, and the key under the
+panels says when the figures were stated, so a printed chart read on its own is not taken for today's.
 """
 
 import textwrap
@@ -68,12 +69,18 @@ def sizes(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, label: st
                        for line in text.split("\n"))) + 12
     panels = [_panel(bars[bars.panel == unit], book, (headings or {}).get(unit, _heading(bars, unit)), extent)
               for unit in dict.fromkeys(bars.panel)]
-    key = [KEY[k] for k in KEY if bars[k].any()]
+    key = [_stated(rows), *[KEY[k] for k in KEY if bars[k].any()]]  # a figure out of context keeps its date
     chart = alt.vconcat(*panels, spacing=22).resolve_scale(x="independent", y="independent")
-    if key:  # the key as a bottom title of an inner block, so charts.show's title stays on top
-        chart = alt.vconcat(chart.properties(title=alt.TitleParams(
-            key, orient="bottom", anchor="start", fontSize=11, fontWeight="normal", color="#444", offset=12)))
+    # the key as a bottom title of an inner block, so charts.show's title stays on top
+    chart = alt.vconcat(chart.properties(title=alt.TitleParams(
+        key, orient="bottom", anchor="start", fontSize=11, fontWeight="normal", color="#444", offset=12)))
     return Figure(chart, rows, book, name=name, title=title, description=_description(bars, key))
+
+
+def _stated(rows: pd.DataFrame) -> str:
+    """When the figures were stated: a size is true of its date, and a printed chart may be read alone."""
+    first, last = (f"{d:%B %Y}" for d in (rows.as_of.min(), rows.as_of.max()))
+    return f"Figures as stated in {first}." if first == last else f"Figures as stated between {first} and {last}."
 
 
 def _bars(rows: pd.DataFrame, book: Chapter, label: str | None, units: Mapping[str, str]) -> pd.DataFrame:
