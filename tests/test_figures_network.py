@@ -30,7 +30,7 @@ def _ends(r: pd.DataFrame):
 def _overview(r):
     return r[~r.relation.isin(["subsidiary of", "became"])], {
         "name": "network", "title": "Who is tied to what", "layout": "clusters", "owners": True,
-        "edge_labels": "hedged", "label_min_ties": 5}
+        "edge_labels": "hedged", "label_min_ties": 5, "names": {"state-local-le": "Local and state police"}}
 
 
 def _databases(r):
@@ -54,7 +54,7 @@ def _leiss(r):
     made = r.object_system_id.isin(platforms.object_system_id) & r.relation.isin(["builds", "operates", "uses"])
     return r[((r.object_system_id == "leiss") & (r.relation == "operates")) | r.index.isin(platforms.index) | made], {
         "name": "leiss", "title": "Local police platforms ICE searches through LEISS",
-        "names": {"state-local-le": "Local, regional and state law enforcement"}}
+        "names": {"state-local-le": "Local and state police"}}
 
 
 def _tvs(r):
@@ -77,7 +77,7 @@ def _plates(r):
         "name": "plates", "title": "How license-plate data reaches ICE", "owners": True, "spacing": 80, "wrap": 14,
         "width": 440,
         "reverse": {"uses": "used by", "contracts through": "supplies under contract"},
-        "names": {"california-le": "California law enforcement",
+        "names": {"state-local-le": "Local and state law enforcement", "california-le": "California law enforcement",
                   "repo-towing": "Repossession and towing firms", "vigilant-lpr": "Vigilant plate database",
                   "tr-lpr": "Thomson Reuters plate data"}}
 
@@ -560,3 +560,69 @@ def test_a_label_is_placed_only_nearer_its_own_anchor():
     crossing = {"other": [((10, -20), (10, 20))]}
     assert lay.place_labels({"x": [between]}, lines=crossing, clear=True) == {"x": None}
     assert lay.place_labels({"x": [between]}, lines=crossing) == {"x": between}
+
+
+def _placed_by_scanning(candidates, obstacles, lines, anchors, frame, reach, clear):
+    """place_labels' rule, every obstacle, line and anchor looked at: what the indexed look-ups must give."""
+    taken, placed = list(obstacles), {}
+    segments = [(k, s) for k, segs in lines.items() for s in segs]
+
+    def nearest(box, key):
+        if key not in anchors:
+            return True
+        own = lay.distance(box, anchors[key])
+        return all(lay.distance(box, p) > own for k, p in anchors.items() if k != key and p != anchors[key])
+
+    for key, boxes in candidates.items():
+        free = [b for b in boxes if lay._inside(b, frame) and not any(lay._overlap(b, o) for o in taken)
+                and nearest(b, key) and not (clear and any(k != key and lay.crosses(b, s) for k, s in segments))]
+        best = min(free, key=lambda b: (sum(k != key and lay.crosses(b, s) for k, s in segments)
+                                        + reach * boxes.index(b), boxes.index(b))) if free else None
+        placed[key] = best
+        taken += [best] if best else []
+    return placed
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_indexed_label_placement_places_as_a_scan_of_everything_would(seed):
+    """The grid indexes (Boxes, Lines, Points) only skip what cannot meet a box: same places, same None."""
+    rng = random.Random(seed)
+    point = lambda: (rng.uniform(0, 400), rng.uniform(0, 300))  # noqa: E731
+    anchors = {("node", i): point() for i in range(60)}
+    lines = {("edge", i): [(point(), point())] for i in range(40)}
+    obstacles = [(x - 4, y - 4, x + 4, y + 4) for x, y in anchors.values()]
+    candidates = {key: lay.around(p, 4, (rng.uniform(10, 60), 12)) for key, p in anchors.items()}
+    frame = (0, 0, 400, 300)
+    for clear, reach in ((True, 0), (False, 0.125)):
+        expected = _placed_by_scanning(candidates, obstacles, lines, anchors, frame, reach, clear)
+        assert any(b is None for b in expected.values()) and any(expected.values())  # both cases occur
+        assert lay.place_labels(candidates, lay.Boxes(obstacles), lines=lay.Lines(lines),
+                                anchors=lay.Points(anchors), frame=frame, reach=reach, clear=clear) == expected
+        assert lay.place_labels(candidates, obstacles, lines=lines, anchors=anchors, frame=frame, reach=reach,
+                                clear=clear) == expected
+    boxes = {key: b for key, b in expected.items() if b}
+    scanned = [(k, key) for k, box in boxes.items() for key, segs in lines.items()
+               if key != k and any(lay.crosses(box, s) for s in segs)]
+    assert lay.crossings(boxes, lay.Lines(lines)) == scanned
+
+
+def test_a_node_with_neither_name_nor_number_is_still_drawn(monkeypatch):
+    """On a map too crowded for a node's name and for its number, the node is drawn without either (it is in
+    the tooltip and the table), and without a leader: the drawing does not fail (it did on 10 times the data)."""
+    from surveillance_book.figures import network as net_module
+
+    place = net_module._place
+
+    def crowded(nodes, *args, **kwargs):
+        boxes, numbers, lines = place(nodes, *args, **kwargs)
+        lost = next(i for i in nodes.id if ("node", i) in boxes or ("number", i) in boxes)
+        boxes = {k: (None if k in (("node", lost), ("number", lost)) else b) for k, b in boxes.items()}
+        return boxes, numbers, lines
+
+    monkeypatch.setattr(net_module, "_place", crowded)
+    chapter = book(DIAGRAMS["overview-network"][0])
+    rows, choices = rows_of("overview-network", chapter)
+    fig = network(rows, chapter, **choices)
+    assert isinstance(fig, Figure)
+    nodes = nodes_of(fig.output.spec)
+    assert len(nodes) == len({d["id"] for d in nodes}) and any(not d["placed"] for d in nodes)

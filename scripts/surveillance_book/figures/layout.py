@@ -293,7 +293,7 @@ def clustered(nodes: Iterable[str], edges: Iterable[tuple[str, str]], groups: Ma
     return {n: (round(float(pos[index[n], 0]), 4), round(float(pos[index[n], 1]), 4)) for n in nodes}
 
 
-DENSE_UP_TO = 1000  # nodes: beyond, repulsion pairs come from a grid instead of every pair (same pairs)
+DENSE_UP_TO = 200  # nodes: beyond, repulsion pairs come from a grid instead of every pair (same pairs)
 
 
 def _repulsion(pos: np.ndarray, spacing: float, extra: np.ndarray) -> np.ndarray:
@@ -312,10 +312,8 @@ def _repulsion(pos: np.ndarray, spacing: float, extra: np.ndarray) -> np.ndarray
     delta = pos[first] - pos[second]
     dist2 = (delta ** 2).sum(-1)
     push = np.where((dist2 < (3 * apart) ** 2)[:, None], (apart ** 2)[:, None] * delta / dist2[:, None], 0.0)
-    force = np.zeros_like(pos)
-    np.add.at(force, first, push)
-    np.add.at(force, second, -push)
-    return force
+    n = len(pos)  # each node's pushes summed (bincount: np.add.at is many times slower)
+    return np.column_stack([np.bincount(first, push[:, k], n) - np.bincount(second, push[:, k], n) for k in (0, 1)])
 
 
 def _pairs_within(pos: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
@@ -416,7 +414,66 @@ def along(path: Sequence[Point], size: Point,
             for dy in (0, -(h / 2 + 3), h / 2 + 3) for cx, cy in centres]
 
 
-def place_labels(candidates: Mapping[Hashable, Sequence[Box]], obstacles: Iterable[Box] = (), *,
+# --- spatial indexes: what may meet a box, looked up in the grid cells it covers ---------------------------
+
+CELL = 32.0  # px: a grid cell, about one label wide
+
+
+def _cells(box: Box):
+    x0, y0, x1, y1 = (math.floor(v / CELL) for v in box)
+    return ((i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1))
+
+
+class Boxes:
+    """Boxes placed so far, by the cells they cover: whether a new box overlaps one is a look-up."""
+
+    def __init__(self, boxes: Iterable[Box] = ()):
+        self.cells: dict[tuple[int, int], list[Box]] = {}
+        for box in boxes:
+            self.add(box)
+
+    def add(self, box: Box) -> None:
+        for cell in _cells(box):
+            self.cells.setdefault(cell, []).append(box)
+
+    def overlap(self, box: Box) -> bool:
+        return any(_overlap(box, other) for cell in _cells(box) for other in self.cells.get(cell, ()))
+
+
+class Lines(dict):
+    """Lines (key -> segments) and each segment by the cells its bounding box covers: a segment that crosses
+    a box shares a cell with it, so only those are tested."""
+
+    def __init__(self, lines: Mapping[Hashable, Sequence[Segment]]):
+        super().__init__(lines)
+        self.cells: dict[tuple[int, int], list[tuple]] = {}
+        for key, segments in self.items():
+            for (x0, y0), (x1, y1) in segments:
+                entry = (key, ((x0, y0), (x1, y1)))
+                for cell in _cells((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))):
+                    self.cells.setdefault(cell, []).append(entry)
+
+    def near(self, box: Box) -> Iterable[tuple]:
+        """(key, segment) of each segment sharing a cell with ``box``, once each."""
+        return {id(e): e for cell in _cells(box) for e in self.cells.get(cell, ())}.values()
+
+
+class Points(dict):
+    """Anchors (key -> point), by cell: the points within a distance of a box are looked up."""
+
+    def __init__(self, points: Mapping[Hashable, Point]):
+        super().__init__(points)
+        self.cells: dict[tuple[int, int], list[tuple]] = {}
+        for key, (x, y) in self.items():
+            self.cells.setdefault(next(_cells((x, y, x, y))), []).append((key, (x, y)))
+
+    def near(self, box: Box, reach: float) -> Iterable[tuple]:
+        """(key, point) of each point within ``reach`` of ``box`` (and some a little further)."""
+        wide = (box[0] - reach, box[1] - reach, box[2] + reach, box[3] + reach)
+        return [e for cell in _cells(wide) for e in self.cells.get(cell, ())]
+
+
+def place_labels(candidates: Mapping[Hashable, Sequence[Box]], obstacles: Iterable[Box] | Boxes = (), *,
                  lines: Mapping[Hashable, Sequence[Segment]] | None = None,
                  anchors: Mapping[Hashable, Point] | None = None, frame: Box | None = None,
                  reach: float = 0, clear: bool = False) -> dict[Hashable, Box | None]:
@@ -428,22 +485,25 @@ def place_labels(candidates: Mapping[Hashable, Sequence[Box]], obstacles: Iterab
     Of the free ones a label takes the box that crosses the fewest ``lines`` (its own lines, under the same
     key, do not count) plus ``reach`` for each place it is down its list of candidates (0: a crossing
     weighs more than any distance), the earlier candidate on a tie; with none free it gets None, and the
-    caller keeps it in the tooltip."""
-    taken = list(obstacles)
-    segments = [(key, s) for key, segs in (lines or {}).items() for s in segs]
+    caller keeps it in the tooltip. ``obstacles`` given as :class:`Boxes` take each box placed (a caller
+    placing labels one by one keeps one index); ``lines`` and ``anchors`` given as :class:`Lines` and
+    :class:`Points` are looked up near each box instead of scanned whole: the same answer, in time that
+    grows with the labels, not with their square."""
+    taken = obstacles if isinstance(obstacles, Boxes) else Boxes(obstacles)
+    segments = lines if isinstance(lines, Lines) else Lines(lines or {})
     anchors = anchors or {}
     placed: dict[Hashable, Box | None] = {}
     for key, boxes in candidates.items():
-        free = [b for b in boxes if (frame is None or _inside(b, frame)) and not any(_overlap(b, o) for o in taken)
+        free = [b for b in boxes if (frame is None or _inside(b, frame)) and not taken.overlap(b)
                 and nearest(b, key, anchors)
-                and not (clear and any(k != key and crosses(b, s) for k, s in segments))]
+                and not (clear and any(k != key and crosses(b, s) for k, s in segments.near(b)))]
         if not free:
             placed[key] = None
             continue
-        best = min(free, key=lambda b: (sum(1 for k, s in segments if k != key and crosses(b, s))
+        best = min(free, key=lambda b: (sum(1 for k, s in segments.near(b) if k != key and crosses(b, s))
                                         + reach * boxes.index(b), boxes.index(b)))
         placed[key] = best
-        taken.append(best)
+        taken.add(best)
     return placed
 
 
@@ -453,7 +513,8 @@ def nearest(box: Box, key: Hashable, anchors: Mapping[Hashable, Point]) -> bool:
     if key not in anchors:
         return True
     own = distance(box, anchors[key])
-    return all(distance(box, p) > own for k, p in anchors.items() if k != key and p != anchors[key])
+    others = anchors.near(box, own) if isinstance(anchors, Points) else anchors.items()
+    return all(distance(box, p) > own for k, p in others if k != key and p != anchors[key])
 
 
 def distance(box: Box, point: Point) -> float:
@@ -501,8 +562,14 @@ def crosses(box: Box, segment: Segment) -> bool:
 
 def crossings(boxes: Mapping[Hashable, Box | None], lines: Mapping[Hashable, Sequence[Segment]]) -> list[tuple]:
     """(label key, line key) for each label box that a line other than its own (same key) passes through."""
-    return [(k, key) for k, box in boxes.items() if box is not None for key, segments in lines.items()
-            if key != k and any(crosses(box, s) for s in segments)]
+    index = lines if isinstance(lines, Lines) else Lines(lines)
+    order = {key: n for n, key in enumerate(lines)}
+    found = []
+    for k, box in boxes.items():
+        if box is not None:
+            crossing = {key for key, s in index.near(box) if key != k and crosses(box, s)}
+            found += [(k, key) for key in sorted(crossing, key=order.get)]  # in the lines' order
+    return found
 
 
 def wrap_px(text: str, px: float, size: float = 11, bold: bool = False) -> list[str]:

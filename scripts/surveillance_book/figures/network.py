@@ -32,7 +32,21 @@ from ..chapter import Chapter, row_ids
 from ..text import and_list, count
 from .figure import PAGES_TIP, Figure, directory_pages, nothing_known, plain
 from .fonts import text_width
-from .layout import Box, along, around, clustered, crossings, layered, nearest, place_labels, routes, text_box
+from .layout import (
+    Box,
+    Boxes,
+    Lines,
+    Points,
+    along,
+    around,
+    clustered,
+    crossings,
+    layered,
+    nearest,
+    place_labels,
+    routes,
+    text_box,
+)
 from .layout import wrap as wrap_text
 
 UNDIRECTED = ("interoperable with",)  # relations that read the same both ways: a line without an arrowhead
@@ -310,9 +324,10 @@ def _labelled(nodes, edges, at, paths, width, layout, edge_labels, min_ties, ord
     nodes = nodes.assign(label_box=[boxes.get(("node", i)) for i in nodes.id],
                          number=[numbers.get(i, 0) for i in nodes.id],
                          number_box=[boxes.get(("number", i)) for i in nodes.id])
-    anchors = dict(zip(nodes.id, zip(nodes.x, nodes.y, strict=True), strict=True))
-    nodes = nodes.assign(leader=[_leader(x, y, b or n, radius, nearest(b or n, i, anchors)) if leaders else None
-                                 for i, x, y, b, n in zip(nodes.id, nodes.x, nodes.y, nodes.label_box,
+    anchors = Points(dict(zip(nodes.id, zip(nodes.x, nodes.y, strict=True), strict=True)))
+    # (a node with neither name nor number, on a map too crowded for both, has no leader either)
+    nodes = nodes.assign(leader=[_leader(x, y, b or n, radius, nearest(b or n, i, anchors)) if leaders and (b or n)
+                                 else None for i, x, y, b, n in zip(nodes.id, nodes.x, nodes.y, nodes.label_box,
                                                           nodes.number_box, strict=True)])
     edges = edges.assign(label_box=[boxes.get(("edge", e)) for e in edges.edge],
                          letter=[numbers.get(("letter", e), "") for e in edges.edge],
@@ -414,8 +429,8 @@ def _place(nodes, edges, sizes, radius, frame: Box, orders: Mapping[str, str], m
                   for x, y in zip(nodes.x, nodes.y, strict=True)]
     at = dict(zip(nodes.id, zip(nodes.x, nodes.y, strict=True), strict=True))
     rings = (0, 10, 24, 40, 60, 80) if leaders else (0, 10, 24)
-    lines = {("edge", e): list(pairwise(p)) for e, p in zip(edges.edge, edges.path, strict=True)}
-    anchors = {("node", i): at[i] for i in nodes.id} | {("number", i): at[i] for i in nodes.id}
+    lines = Lines({("edge", e): list(pairwise(p)) for e, p in zip(edges.edge, edges.path, strict=True)})
+    anchors = Points({("node", i): at[i] for i in nodes.id} | {("number", i): at[i] for i in nodes.id})
     # With leaders, a place one ring further out (16 candidates) costs as much as two lines crossed: leaders
     # stay short.
     how = {"lines": lines, "anchors": anchors, "frame": frame, "reach": 0.125 if leaders else 0}
@@ -441,8 +456,9 @@ def _place(nodes, edges, sizes, radius, frame: Box, orders: Mapping[str, str], m
     letters = {k[1]: _letter(n) for n, k in enumerate(lettered)}
     spots = {("letter", e): along(paths[e], _letter_size(letters[e]), fractions=LETTER_AT) for e in letters}
     marks_on = place_labels(spots, taken, **how, clear=True)
+    room = Boxes(taken + [b for b in marks_on.values() if b is not None])
     for key in [k for k, b in marks_on.items() if b is None]:  # no clear stretch: the one fewest lines cross
-        marks_on |= place_labels({key: spots[key]}, taken + [b for b in marks_on.values() if b is not None], **how)
+        marks_on |= place_labels({key: spots[key]}, room, **how)
     lettered = [k for k in lettered if marks_on[("letter", k[1])] is not None]  # else: in the tooltip only
     letters = {k[1]: _letter(n) for n, k in enumerate(lettered)}
     marks_on = {("letter", k[1]): marks_on[("letter", k[1])] for k in lettered}
@@ -468,7 +484,7 @@ def _attached(candidates: dict, taken: list, how: dict, leaders: bool, clear: bo
     no such place then take the best free place further off, and a leader joins them to their node."""
     if not leaders:
         return place_labels(candidates, taken, **how)
-    placed, taken = {}, list(taken)
+    placed, taken = {}, Boxes(taken)  # each box placed is added to it (place_labels)
     loose = how | {"anchors": {}}
     for key, boxes in candidates.items():  # one by one, so that a more important label goes first either way
         box = None  # off the lines by its node, off the lines with a leader, by its node, with a leader
@@ -476,7 +492,6 @@ def _attached(candidates: dict, taken: list, how: dict, leaders: bool, clear: bo
             if off <= clear:
                 box = box or place_labels({key: boxes}, taken, **rule, clear=off)[key]
         placed[key] = box
-        taken += [box] if box is not None else []
     return placed
 
 
