@@ -630,6 +630,11 @@ ALWAYS_WRITTEN = [
                                                                           "face recognition"),
     ("biometrics", r"makes devices used by", "the LA Sheriff's Department uses devices these firms make"),
     ("cloud", r"Who set up and ran the data centers", "CSC and EDS set up and operated the centers (past)"),
+    ("biometrics", r"finds\s+no\s+match\s+and", "TVS: enforcement follows only when the photograph finds no match"),
+    ("overview", r"Where\s+ICE\s+can\s+see\s+them|where\s+\{steps\[-1\]\}\s+can\s+see\s+them",
+     "booking fingerprints become visible to ICE through IDENT; the source does not say they are sent to ICE"),
+    ("biometrics", r"target\s+for\s+removal\s+immigrants\s+with\s+no\s+criminal\s+record",
+     "the ACLU's lawsuit concerns immigrants without criminal histories, not people in general"),
 ]
 
 
