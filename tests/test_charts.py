@@ -149,3 +149,24 @@ def test_the_printed_image_takes_the_printed_apostrophe_and_a_mark_matched_by_na
     straight = charts.compact_png(charts.vl_convert.vegalite_to_png(json.dumps(out.spec, sort_keys=True),
                                                                      scale=charts.PNG_SCALE))
     assert out.png != straight  # and its label is not the straight one
+
+
+def test_schema_objects_are_made_as_altair_makes_them_with_the_class_table_built_once(monkeypatch):
+    """charts.py builds Altair's table of schema classes once (vega/altair#3547): the objects it makes are
+    the ones Altair's own from_dict makes, for text, dict and condition encodings alike."""
+    built = []
+    original_init = alt.utils.schemapi._FromDict.__init__
+    monkeypatch.setattr(alt.utils.schemapi._FromDict, "__init__",
+                        lambda self, classes: built.append(1) or original_init(self, classes))
+    monkeypatch.setattr(charts, "_CLASS_TABLES", {})
+    cases = [(alt.X2, {"shorthand": "lx2:Q"}), (alt.Color, {"field": "kind", "type": "nominal"}),
+             (alt.StrokeWidthValue, alt.condition(alt.datum.hl == "palantir", alt.value(2), alt.value(0))),
+             (alt.Tooltip, {"field": "name", "type": "nominal", "title": "Name"})]
+    for channel, dct in cases:
+        ours = channel.from_dict(dct, validate=False)
+        altairs = charts.ALTAIR_FROM_DICT.__func__(channel, dct, validate=False)
+        assert type(ours) is type(altairs) and ours.to_dict() == altairs.to_dict()
+    assert len(built) == len(cases) + 1  # Altair's own: one table a call; ours: one for all (same family)
+    spec = alt.Chart(pd.DataFrame({"a": [1]})).mark_rule().encode(x="a:Q", x2="a:Q").to_dict()
+    assert spec["encoding"]["x2"] == {"field": "a"}
+    assert len(built) == len(cases) + 1

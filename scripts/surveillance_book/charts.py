@@ -225,6 +225,30 @@ alt.data_transformers.register("rows_inline_quickly", _rows_inline_quickly)
 alt.data_transformers.enable("rows_inline")
 
 
+_CLASS_TABLES: dict = {}
+
+
+def _class_table(cls: type) -> alt.utils.schemapi._FromDict:
+    family = cls._default_wrapper_classes.__func__  # the classes a table holds: the same for a whole family
+    if family not in _CLASS_TABLES:
+        _CLASS_TABLES[family] = alt.utils.schemapi._FromDict(cls._default_wrapper_classes())
+    return _CLASS_TABLES[family]
+
+
+def _from_dict(cls, dct, validate: bool = True):
+    """``SchemaBase.from_dict`` with the table of schema classes built once per family of classes. Altair
+    6.3 rebuilds it, hashing every schema, on each call (vega/altair#3547, open), and every encoding given as
+    text or a dict ("x2='lx2:Q'", ``alt.condition``) makes a call: a quarter of a small chart's time. The
+    table depends only on the installed schema, so the objects made are the same."""
+    if validate:
+        cls.validate(dct)
+    return _class_table(cls).from_dict(dct, cls)
+
+
+ALTAIR_FROM_DICT = alt.utils.schemapi.SchemaBase.from_dict  # Altair's own, for the test that compares
+alt.utils.schemapi.SchemaBase.from_dict = classmethod(_from_dict)
+
+
 @contextlib.contextmanager
 def unchecked():
     """Draw without checking each spec against the Vega-Lite schema (most of the time of a small chart) and
