@@ -3,6 +3,8 @@
 import csv
 import json
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -29,6 +31,17 @@ def test_a_failing_cell_is_named_and_the_notebook_is_left_as_it_was(tmp_path):
     assert "nb.ipynb, cell 2 ('import pandas'): ValueError: bad row in data/contracts.csv" in message
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["nb.ipynb"]  # no half-written output left
+
+
+def test_a_kernel_that_dies_is_one_error_and_prints_nothing_of_its_own(tmp_path):
+    """papermill's client logs a dying kernel as well as raising it; on Ctrl-C (the signal reaches the
+    kernels too) that log line came before BUILD STOPPED, breaking its one line. The error says it once."""
+    path = _notebook(tmp_path, "import os\nos._exit(1)")
+    code = ("import sys\nfrom pathlib import Path\nfrom surveillance_book import execute\n"
+            "try:\n    execute.execute(Path(sys.argv[1]))\nexcept execute.BuildError as err:\n    print(err)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    assert "could not execute: DeadKernelError" in run.stdout, run.stdout + run.stderr
+    assert "Kernel died" not in run.stderr, run.stderr  # outside pytest, whose log capture would hide it
 
 
 def test_a_successful_run_stores_outputs_without_timestamps(tmp_path):

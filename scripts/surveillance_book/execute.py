@@ -7,6 +7,7 @@ its run succeeded, with what differs between identical runs removed, so a rerun 
 
 import hashlib
 import json
+import logging
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
@@ -109,6 +110,9 @@ def execute(path: Path) -> list[str]:
     tmp = path.with_name(f".{path.stem}.running.ipynb")
     read_log = path.with_name(f".{path.stem}.reads.json")
     os.environ[READ_LOG_ENV] = str(read_log)  # inherited by the kernel papermill starts
+    # papermill's client logs what it also raises ("Kernel died …" when Ctrl-C reaches a kernel first): the
+    # build reports the exception, in one line, and prints nothing else.
+    logging.getLogger(PAPERMILL_LOGGER).setLevel(logging.CRITICAL)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops the run (and its kernel) cleanly
     try:
         papermill.execute_notebook(str(path), str(tmp), cwd=str(path.parent), kernel_name="python3",
@@ -137,6 +141,7 @@ def execute(path: Path) -> list[str]:
 # The kernel's own log (a warning that it talks over local TCP, an error when papermill interrupts
 # it to shut it down) is noise in a build; cell errors still come back through papermill.
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
+PAPERMILL_LOGGER = "papermill"
 
 
 def _ignore_interrupts() -> None:
