@@ -16,6 +16,7 @@ that runs past ``BENCH_STAGE_TIMEOUT`` seconds (default 900) is reported as such
 
 import csv
 import json
+import math
 import os
 import shutil
 import statistics
@@ -52,7 +53,10 @@ def tree_rss(root_pid: int) -> int:
     return total
 
 
-def measure(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> tuple[float, int]:
+def measure(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None,
+            may_fail: bool = False) -> tuple[float, int]:
+    """Wall seconds (inf past ``timeout``) and peak memory; a failure stops the bench, or with ``may_fail``
+    is reported on stderr and measured as NaN, so one failing stage does not lose a whole series."""
     start = time.monotonic()
     process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -72,7 +76,11 @@ def measure(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) 
     if timeout and time.monotonic() - start > timeout:
         return float("inf"), peak
     if process.returncode != 0:
-        sys.exit(f"bench: {' '.join(cmd)} failed:\n{err[-3000:]}")
+        message = f"bench: {' '.join(cmd)} failed:\n{err[-3000:]}"
+        if not may_fail:
+            sys.exit(message)
+        print(message, file=sys.stderr, flush=True)
+        return math.nan, peak
     return time.monotonic() - start, peak
 
 
@@ -196,14 +204,18 @@ def scale_series() -> None:
         shutil.rmtree(repo / "data")
         shutil.move(repo.parent / "data", repo / "data")
         lines = sum(len(p.read_text().splitlines()) - 1 for p in (repo / "data").glob("*.csv"))
-        timings = {stage: measure([python, "-c", code], repo, env, STAGE_TIMEOUT) for stage, code in STAGES.items()}
-        measure([python, "scripts/build_book.py"], repo, env, STAGE_TIMEOUT)  # the book as built, then one row
+        timings = {stage: measure([python, "-c", code], repo, env, STAGE_TIMEOUT, may_fail=True)
+                   for stage, code in STAGES.items()}
+        # the book as built, then one row changed
+        measure([python, "scripts/build_book.py"], repo, env, STAGE_TIMEOUT, may_fail=True)
         edit_one_fact(repo / "data" / "relationships.csv", "detail")
-        timings["one row changed"] = measure([python, "scripts/build_book.py"], repo, env, STAGE_TIMEOUT)
+        timings["one row changed"] = measure([python, "scripts/build_book.py"], repo, env, STAGE_TIMEOUT,
+                                             may_fail=True)
         rows.append((factor, lines, timings))
         print(f"  measured: scale x{factor}", file=sys.stderr, flush=True)
         shutil.rmtree(repo.parent, ignore_errors=True)
-    print(f"\nscale series (synthetic data; a stage past {STAGE_TIMEOUT:.0f} s is 'inf'): seconds / peak MB\n")
+    print(f"\nscale series (synthetic data; a stage past {STAGE_TIMEOUT:.0f} s is 'inf', one that failed "
+          "'nan'): seconds / peak MB\n")
     names = [*STAGES, "one row changed"]
     print(f"{'data':>6} {'rows':>7} " + " ".join(f"{n:>16}" for n in names) + f" {'cold total':>11}")
     for factor, lines, timings in rows:
@@ -212,10 +224,13 @@ def scale_series() -> None:
         print(f"{'x' + str(factor):>6} {lines:7d} {cells} {cold:11.1f}")
     base = rows[0][2]
     for factor, _, timings in rows[1:]:
-        growth = {n: timings[n][0] / max(base[n][0], 0.01) for n in STAGES}
-        worst = max(growth, key=growth.get)
-        print(f"x{factor}: slowest growth {worst} ×{growth[worst]:.1f} for ×{factor // rows[0][0]} the rows "
-              f"({'linear or better' if growth[worst] <= factor // rows[0][0] * 1.25 else 'worse than linear'})")
+        failed = [n for n in STAGES if math.isnan(timings[n][0]) or math.isnan(base[n][0])]
+        growth = {n: timings[n][0] / max(base[n][0], 0.01) for n in STAGES if n not in failed}
+        worst = max(growth, key=growth.get, default=None)
+        verdict = "" if worst is None else (
+            f"slowest growth {worst} ×{growth[worst]:.1f} for ×{factor // rows[0][0]} the rows "
+            f"({'linear or better' if growth[worst] <= factor // rows[0][0] * 1.25 else 'worse than linear'})")
+        print(f"x{factor}: {verdict}" + (f"; failed: {', '.join(failed)}" if failed else ""))
     last_factor, _, last = rows[-1]
     cold = sum(last[n][0] for n in STAGES)
     print(f"targets at x{last_factor}: cold build {cold:.0f} s (target < 300), one row changed "
