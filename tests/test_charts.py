@@ -1,5 +1,6 @@
 import base64
 import json
+import struct
 import types
 
 import altair as alt
@@ -120,6 +121,37 @@ def test_a_chart_keeps_every_row_however_long_the_data():
     rows = pd.DataFrame({"x": range(6000)})
     spec = alt.Chart(rows).mark_point().encode(x="x:Q").to_dict()
     assert len(next(iter(spec["datasets"].values()))) == 6000
+
+
+def _size(png: bytes) -> tuple[int, int]:
+    return struct.unpack(">II", png[16:24])
+
+
+def test_a_chart_too_large_to_print_legibly_prints_a_notice_in_its_place():
+    """Data many times as long (the scale series) make a chart thousands of pixels tall: the PDF could not hold
+    it (pdfTeX stops at 16,384 pt) and shrunk to a page its type would be a speck. Its image says so instead;
+    the interactive chart keeps every row."""
+    long = _show(alt.Chart(pd.DataFrame({"who": [f"company {i}" for i in range(3000)], "n": range(3000)}))
+                 .mark_bar().encode(x="n:Q", y="who:N"))
+    width, height = _size(long.png)
+    assert height < 200 * charts.PNG_SCALE and width <= 460 * charts.PNG_SCALE
+    notice = charts.print_spec(typographic(long.spec))
+    lines = [v["line"] for v in notice["data"]["values"]]
+    assert lines[0] == "Too large to print legibly." and "web edition" in lines[2]
+    assert "by 60,0" in lines[1]  # 3,000 rows of 20 px: the size it would have had
+    assert len(long.spec["datasets"][long.spec["data"]["name"]]) == 3000
+
+
+def test_a_chart_that_fits_a_page_prints_itself():
+    out = _show(_chart())
+    assert charts.print_spec(typographic(out.spec)) == typographic(out.spec)
+    assert out.png == charts.compact_png(charts.vl_convert.vegalite_to_png(
+        json.dumps(typographic(out.spec), sort_keys=True), scale=charts.PNG_SCALE))
+
+
+def test_the_smallest_type_is_found_anywhere_in_a_spec():
+    assert charts.smallest_font({"config": {"axis": {"labelFontSize": 12}}}) == charts.AXIS_FONT
+    assert charts.smallest_font({"layer": [{"mark": {"type": "text", "fontSize": 9}}], "title": {"fontSize": 15}}) == 9
 
 
 def test_the_directorys_quick_rows_are_the_rows_altair_writes():

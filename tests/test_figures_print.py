@@ -15,7 +15,7 @@ from surveillance_book import charts
 from surveillance_book.paths import NOTEBOOKS_DIR, REPO
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-DEFAULT_FONT = 11  # px: the theme's axis and legend labels; a spec that sets none uses these
+
 
 def stored_charts():
     for notebook in NOTEBOOKS:
@@ -26,15 +26,6 @@ def stored_charts():
                 if "image/png" in data and spec:
                     width, height = struct.unpack(">II", base64.b64decode(data["image/png"][:100])[16:24])
                     yield notebook.stem, spec, width / charts.PNG_SCALE, height / charts.PNG_SCALE
-
-
-def _fonts(node) -> list[float]:
-    if isinstance(node, dict):
-        return [v for k, v in node.items() if k.lower().endswith("fontsize") and isinstance(v, int | float)] + [
-            f for k, v in node.items() if not k.lower().endswith("fontsize") for f in _fonts(v)]
-    if isinstance(node, list):
-        return [f for v in node for f in _fonts(v)]
-    return []
 
 
 def _title(spec: dict) -> str:
@@ -49,7 +40,7 @@ CHARTS = list(stored_charts())
 @pytest.mark.parametrize(("notebook", "spec", "width", "height"), CHARTS,
                          ids=[f"{n}-{_title(s)[:40]}" for n, s, _, _ in CHARTS])
 def test_every_stored_chart_prints_its_type_at_7_pt_or_more(notebook, spec, width, height):
-    smallest = min([DEFAULT_FONT, *_fonts(spec)])
+    smallest = charts.smallest_font(spec)
     printed = charts.printed_pt(smallest, width, height)
     assert printed >= charts.MIN_PRINT_PT, (f"{_title(spec)}: {smallest} px type prints at {printed:.1f} pt; "
                                             f"the chart is {width:.0f} x {height:.0f} px")

@@ -54,6 +54,45 @@ def printed_pt(font_px: float, width_px: float, height_px: float) -> float:
     whole drawing: title, keys and padding included). At least MIN_PRINT_PT: a chart that prints its type
     smaller must be narrower, shorter, or split."""
     return font_px * min(PNG_SCALE, PRINT_WIDTH_PT / width_px, PRINT_HEIGHT_PT / height_px)
+
+
+AXIS_FONT = 11  # px: the theme's axis and legend labels; a spec that sets no size of its own uses these
+
+
+def smallest_font(spec) -> float:
+    """The smallest type size (px) a spec sets anywhere, or the theme's labels' size."""
+    def sizes(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.lower().endswith("fontsize") and isinstance(value, int | float):
+                    yield value
+                else:
+                    yield from sizes(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from sizes(value)
+    return min([AXIS_FONT, *sizes(spec)])
+
+
+def print_spec(spec: dict) -> dict:
+    """What the static image draws: the chart, or — when the data make it too large for a page to print its
+    type at MIN_PRINT_PT (a page cannot hold thousands of rows legibly) — a short notice in its place, so the
+    PDF keeps the figure's number and caption and says where the chart is drawn in full."""
+    scene = vl_convert.vegalite_to_scenegraph(json.dumps(spec, sort_keys=True))
+    width, height = scene.get("width", 0), scene.get("height", 0)
+    printed = printed_pt(smallest_font(spec), width or 1, height or 1)
+    if printed >= MIN_PRINT_PT:
+        return spec
+    lines = ["Too large to print legibly.",
+             f"This chart is {width:,.0f} by {height:,.0f} pixels: shrunk to a page, its type would be "
+             f"{printed:.1f} pt.",
+             "The web edition of this book draws it in full, and its rows are in the book’s data download."]
+    return {"$schema": spec.get("$schema"), "config": spec.get("config", {}), "width": 440, "height": 60,
+            "description": spec.get("description", ""), "data": {"values": [{"line": line} for line in lines]},
+            "transform": [{"window": [{"op": "row_number", "as": "n"}]}],
+            "mark": {"type": "text", "align": "left", "baseline": "top", "font": FONT, "fontSize": 11},
+            "encoding": {"text": {"field": "line"}, "x": {"value": 0},
+                         "y": {"field": "n", "type": "ordinal", "axis": None}}}
 SOURCE_LINE_CHARS = 70  # about 420 px of 11 px text: the width of the book's plots
 
 
@@ -160,8 +199,8 @@ class ChartOutput:
         """The static image (for the PDF and JupyterLab), drawn when first asked for: a page that shows
         only the interactive chart (a directory profile) never pays for it. Its words take the printed
         apostrophe (’) the PDF's text takes; data values and the expressions that test them change alike,
-        so a mark matched by name still matches."""
-        spec = json.dumps(typographic(self.spec), sort_keys=True)
+        so a mark matched by name still matches. A chart too large for a page is a notice (:func:`print_spec`)."""
+        spec = json.dumps(print_spec(typographic(self.spec)), sort_keys=True)
         return compact_png(vl_convert.vegalite_to_png(spec, scale=PNG_SCALE))
 
     def html(self) -> str:
