@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import urllib.parse
+from pathlib import Path
 
 import pytest
 from browser import Browser
@@ -115,6 +116,15 @@ def test_the_pdf_has_the_directory_glossary_and_index(built_book):
     assert re.search(r"G\s*L\s*O\s*S\s*S\s*A\s*R\s*Y|Glossary", text)
     assert re.search(r"I\s*N\s*D\s*E\s*X", text)
     assert "Palantir" in text[text.rfind("NDEX"):]  # an index entry after the index heading
+
+
+def test_the_pdf_build_does_not_read_the_profile_pages(built_book):
+    """The profiles are the web edition's; the PDF's build leaves them unread (5,000 pages at 50 times the
+    data), and the appendix's names are text there, not links to pages the PDF has not got."""
+    doctrees = built_book / ".work" / "{}" / "_build" / ".doctrees" / "book" / "directory"
+    assert len(list(Path(str(doctrees).format("html")).glob("org/*.doctree"))) > 50
+    assert not list(Path(str(doctrees).format("pdf")).glob("*/*.doctree"))
+    assert (Path(str(doctrees).format("pdf")) / "index.doctree").is_file()
 
 
 @pytest.mark.parametrize("opened", ["served", "from disk"])

@@ -456,11 +456,33 @@ def _write_citations_css(app) -> None:
         target.write_text(CITATIONS_STYLE, encoding="utf-8")
 
 
+WEB_ONLY = ("book/directory/org/", "book/directory/system/")  # the profile pages: the web edition's only
+
+
+def _leave_out_web_pages(app) -> None:
+    """The PDF's build does not read the profile pages at all: with data 50 times as long they are 5,000."""
+    if app.builder.format == "latex":
+        app.config.exclude_patterns = [*app.config.exclude_patterns, *(f"{folder}**" for folder in WEB_ONLY)]
+
+
 def _latex_settings(app, config) -> None:
     elements = dict(config.latex_elements or {})
     elements["tableofcontents"] = TABLE_OF_CONTENTS
     elements["preamble"] = elements.get("preamble", "") + PREAMBLE
     config.latex_elements = elements
+
+
+class WebOnlyLinks(SphinxPostTransform):
+    """In print, a link to a profile page (not in the PDF: the directory appendix stands for them) is its
+    text, before MyST would look for the page."""
+
+    default_priority = 5  # before MyST's reference resolver (9)
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            if node.get("refdomain") == "doc" and str(node.get("reftarget", "")).startswith(WEB_ONLY):
+                node.replace_self(node.children[0].deepcopy() if node.children else nodes.Text(""))
 
 
 def setup(app):
@@ -469,7 +491,9 @@ def setup(app):
     register_styles()  # the bibliography's and the citations' style, "book" (bibtex_*_style in _config.yml)
     app.connect("config-inited", _latex_settings)
     app.connect("builder-inited", _write_citations_css)
+    app.connect("builder-inited", _leave_out_web_pages)
     app.add_css_file(CITATIONS_CSS)
     app.add_directive("div", Div, override=True)
     app.add_post_transform(PrintEdition)
+    app.add_post_transform(WebOnlyLinks)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -281,8 +281,9 @@ def clustered(nodes: Iterable[str], edges: Iterable[tuple[str, str]], groups: Ma
     pos = home + 0.12 * np.sqrt(within)[:, None] * np.column_stack([np.cos(turn), np.sin(turn)])
     ends = np.array(sorted({tuple(sorted((index[s], index[t]))) for s, t in edges}), dtype=int).reshape(-1, 2)
     extra = np.array([float((room or {}).get(n, 0.0)) for n in order])
+    wide_pairs = _wide_pairs(extra) if len(order) > DENSE_UP_TO else None
     for step in range(steps):
-        force = _repulsion(pos, spacing, extra)
+        force = _repulsion(pos, spacing, extra, wide_pairs)
         d = pos[ends[:, 0]] - pos[ends[:, 1]]
         pull = d * np.sqrt((d ** 2).sum(-1))[:, None] / spacing
         np.add.at(force, ends[:, 0], -pull)
@@ -296,24 +297,46 @@ def clustered(nodes: Iterable[str], edges: Iterable[tuple[str, str]], groups: Ma
 DENSE_UP_TO = 200  # nodes: beyond, repulsion pairs come from a grid instead of every pair (same pairs)
 
 
-def _repulsion(pos: np.ndarray, spacing: float, extra: np.ndarray) -> np.ndarray:
+def _repulsion(pos: np.ndarray, spacing: float, extra: np.ndarray, wide_pairs=None) -> np.ndarray:
     """Each node pushed away from the nodes near it: a pair at distance d is pushed apart by apart²/d
     (``apart``, the distance the pair is pushed towards, grows with the room its labels need), only while
-    d < 3·apart, so that groups stay compact. Every pair is looked at for a small map; for a large one only
-    the pairs in neighbouring cells of a grid as wide as the farthest reach, which are the same pairs."""
+    d < 3·apart, so that groups stay compact. Every pair is looked at for a small map. A large one has few
+    nodes with room for a label ("wide") among many without: pairs of two others come from a grid as wide as
+    their reach (3·spacing), each wide node is paired with every node — the same pairs, in linear time as
+    long as the labelled nodes are a small share."""
     if len(pos) <= DENSE_UP_TO:
         apart = spacing * (1 + extra[:, None] + extra[None, :])
         delta = pos[:, None, :] - pos[None, :, :]
         dist2 = (delta ** 2).sum(-1) + np.eye(len(pos))
         near = dist2 < (3 * apart) ** 2
         return (near[:, :, None] * (apart ** 2)[:, :, None] * delta / dist2[:, :, None]).sum(1)
-    first, second = _pairs_within(pos, 3 * spacing * (1 + 2 * extra.max()))
-    apart = spacing * (1 + extra[first] + extra[second])
+    n = len(pos)
+    wide, narrow = np.flatnonzero(extra > 0), np.flatnonzero(extra <= 0)
+    first, second = _pairs_within(pos[narrow], 3 * spacing * (1 + 2 * max(extra[narrow].max(initial=0), 0)))
+    first, second = narrow[first], narrow[second]
+    if len(wide):
+        a, b = _wide_pairs(extra) if wide_pairs is None else wide_pairs
+        first, second = np.concatenate([first, a]), np.concatenate([second, b])
     delta = pos[first] - pos[second]
     dist2 = (delta ** 2).sum(-1)
-    push = np.where((dist2 < (3 * apart) ** 2)[:, None], (apart ** 2)[:, None] * delta / dist2[:, None], 0.0)
-    n = len(pos)  # each node's pushes summed (bincount: np.add.at is many times slower)
+    apart2 = (spacing * (1 + extra[first] + extra[second])) ** 2
+    near = np.flatnonzero(dist2 < 9 * apart2)  # most pairs of a wide node are out of its reach
+    first, second = first[near], second[near]
+    push = (apart2[near] / dist2[near])[:, None] * delta[near]
+    # each node's pushes summed (bincount: np.add.at is many times slower)
     return np.column_stack([np.bincount(first, push[:, k], n) - np.bincount(second, push[:, k], n) for k in (0, 1)])
+
+
+def _wide_pairs(extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each node with room for a label paired with every node after it in (wide, narrow) order: each pair
+    once. The same for every step of a layout."""
+    n = len(extra)
+    wide, narrow = np.flatnonzero(extra > 0), np.flatnonzero(extra <= 0)
+    rank = np.empty(n, dtype=int)
+    rank[np.concatenate([wide, narrow])] = np.arange(n)
+    a, b = np.meshgrid(wide, np.arange(n), indexing="ij")
+    keep = rank[b] > rank[a]
+    return a[keep], b[keep]
 
 
 def _pairs_within(pos: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
