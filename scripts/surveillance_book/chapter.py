@@ -134,7 +134,7 @@ class Chapter:
     """One chapter of the book at its parameters: the known rows, names, highlight, sources and glue."""
 
     NOT_KNOWN = "(not known by this date)"
-    SHARED = ("_tables", "_all_names", "_source_labels", "_published")  # see ``sharing``
+    SHARED = ("_tables", "_all_names", "_full_names", "_source_labels", "_published")  # see ``sharing``
 
     def __init__(self, section: str, *, as_of: str, highlight: str | None = None, data_dir=DATA_DIR,
                  sharing: "Chapter | None" = None):
@@ -191,13 +191,17 @@ class Chapter:
         """Short name of an organization or system: "TRSS", "IDENT", "Giant Oak"."""
         return self._all_names.get(entity_id, entity_id) if isinstance(entity_id, str) else ""
 
+    @cached_property
+    def _full_names(self) -> dict[str, str]:
+        orgs, systems = self.everything("organizations"), self.everything("systems")
+        # an organization's name first, where an id names both (as a scan of organizations first would)
+        return (dict(zip(systems.system_id, systems.name.astype(str), strict=True))
+                | dict(zip(orgs.org_id, orgs.name.astype(str), strict=True)))
+
     def full_name(self, entity_id) -> str:
         """Full name: "Thomson Reuters Special Services", "Automated Biometric Identification System"."""
-        for table, key in (("organizations", "org_id"), ("systems", "system_id")):
-            frame = self.everything(table)
-            match = frame[frame[key] == entity_id]
-            if len(match):
-                return str(match.name.iloc[0])
+        if isinstance(entity_id, str) and entity_id in self._full_names:
+            return self._full_names[entity_id]
         return self.name(entity_id)
 
     def names(self, ids: pd.Series) -> pd.Series:

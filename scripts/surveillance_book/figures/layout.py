@@ -341,25 +341,30 @@ def _wide_pairs(extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _pairs_within(pos: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i, j), i ≠ j and each pair once, of the points in the same or neighbouring grid cells of
-    width ``reach``: every pair closer than ``reach`` is among them."""
-    cells: dict[tuple[int, int], list[int]] = {}
-    for i, (cx, cy) in enumerate(np.floor(pos / reach).astype(int).tolist()):
-        cells.setdefault((cx, cy), []).append(i)
-    first, second = [], []
-    for (cx, cy), members in cells.items():
-        here = np.array(members)
-        for dx, dy in ((0, 0), (1, -1), (1, 0), (1, 1), (0, 1)):  # each neighbouring pair of cells once
-            other = cells.get((cx + dx, cy + dy))
-            if other is None:
-                continue
-            a, b = np.meshgrid(here, np.array(other), indexing="ij")
-            a, b = a.ravel(), b.ravel()
-            if (dx, dy) == (0, 0):
-                a, b = a[a < b], b[a < b]
-            first.append(a)
-            second.append(b)
-    if not first:
+    width ``reach``: every pair closer than ``reach`` is among them. In arrays, not a loop over cells: a
+    map's layout asks for them on every one of its steps."""
+    if len(pos) < 2:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    cell = np.floor(pos / reach).astype(np.int64)
+    cell -= cell.min(0) - 1  # from 1, so that a neighbour's column or row is never negative
+    rows = int(cell[:, 1].max()) + 2
+    key = cell[:, 0] * rows + cell[:, 1]
+    order = np.argsort(key, kind="stable")
+    keys, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+    first, second = [], []
+    for dx, dy in ((0, 0), (1, -1), (1, 0), (1, 1), (0, 1)):  # each neighbouring pair of cells once
+        other = np.searchsorted(keys, keys + dx * rows + dy).clip(max=len(keys) - 1)
+        here = np.flatnonzero(keys[other] == keys + dx * rows + dy)
+        there = other[here]
+        sizes = counts[here] * counts[there]
+        k = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # k-th pair of its two cells
+        width = np.repeat(counts[there], sizes)
+        a = order[np.repeat(starts[here], sizes) + k // width]
+        b = order[np.repeat(starts[there], sizes) + k % width]
+        if (dx, dy) == (0, 0):
+            a, b = a[a < b], b[a < b]
+        first.append(a)
+        second.append(b)
     return np.concatenate(first), np.concatenate(second)
 
 
