@@ -197,6 +197,18 @@ def test_only_the_profiles_that_show_a_changed_row_are_drawn_again(generated, tm
     assert "240 million" in (pages / "system" / "ident.md").read_text(encoding="utf-8")
 
 
+def test_a_change_to_an_entitys_own_row_draws_its_page_again(generated, tmp_path):
+    data, pages = shutil.copytree(generated[0], tmp_path / "data"), shutil.copytree(generated[1], tmp_path / "pages")
+    path = data / "organizations.csv"
+    text = path.read_text(encoding="utf-8")
+    old = "palantir,Palantir,,company,,,,case_management,afsc-2019,mijente-2018,"
+    assert old in text
+    path.write_text(text.replace(old, old.replace(",,,,case", ",,,United States,case")), encoding="utf-8")
+    assert directory.generate(notebooks(), data, pages) == {"rendered": 1, "written": 1,
+                                                            "unchanged": len(EVERYONE) - 1}
+    assert "United States" in (pages / "org" / "palantir.md").read_text(encoding="utf-8")
+
+
 def test_a_renamed_id_leaves_a_page_that_sends_the_reader_on(generated, tmp_path):
     pages = shutil.copytree(generated[1], tmp_path / "pages")
     renames = tmp_path / "renames.csv"

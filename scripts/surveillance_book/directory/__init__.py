@@ -23,7 +23,7 @@ from ..chapter import BOOK_AS_OF, Chapter
 from ..charts import unchecked
 from ..paths import DATA_DIR, REPO, package_digest
 from . import chapters as chapter_links
-from .entities import ADDRESS, FOLDERS, Entity, address_problems, entities, own_row, rows_about
+from .entities import ADDRESS, FOLDERS, Entity, address_problems, entities, own_row, rows_about, rows_text
 from .index import glossary, glossary_page, glossary_terms, index_page
 from .profile import page
 
@@ -57,10 +57,8 @@ def _write(path: Path, text: str) -> bool:
 def _digest(entity: Entity, book: Chapter, chapters: list[str], titles: dict, common: str) -> str:
     """What one page shows: its rows, its chapters, and what every page shows (``common``: the code, and
     the names of the entities its rows mention)."""
-    rows = rows_about(book, entity)
     parts = [common, json.dumps([entity.__dict__, chapters, [titles.get(c) for c in chapters]]),
-             own_row(book, entity).to_json(date_format="iso")]
-    parts += [f.to_csv(index=False) for f in rows.frames().values()]
+             rows_text(book, entity)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

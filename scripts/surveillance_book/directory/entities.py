@@ -17,6 +17,7 @@ MAX_ADDRESS = 80
 FOLDERS = {"organizations": "org", "systems": "system"}
 KEYS = {"organizations": "org_id", "systems": "system_id"}
 INDEX = "_rows_about"  # where a chapter keeps the positions of the rows that name each entity
+TEXTS = "_rows_text"  # and each table's rows as text, for the pages' digests
 
 
 ACRONYM = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")  # letters a name may stand for: "GAO", "ARC-P", "FALCON-SA"
@@ -129,10 +130,10 @@ def address_problems(book: Chapter) -> list[tuple[str, int, str, str]]:
     return problems
 
 
-def _about(book: Chapter, table: str, columns: tuple[str, ...], entity_id: str, every: bool = False) -> pd.DataFrame:
-    """The rows of a table (known by the book's date, or ``every`` row) that name an entity in any of the
-    columns, in the data's order. The positions are indexed once per data and date (``Chapter.memo``), so that
-    drawing thousands of pages does not scan every table for each."""
+def _indexed(book: Chapter, table: str, columns: tuple[str, ...], every: bool) -> tuple[pd.DataFrame, dict]:
+    """A table (known by the book's date, or ``every`` row) and, per entity id, the positions of the rows
+    that name it in any of the columns, in the data's order. Indexed once per data and date
+    (``Chapter.memo``), so that drawing thousands of pages does not scan every table for each."""
     cache = book.memo.setdefault(INDEX, {})
     if (table, columns, every) not in cache:
         frame = book.everything(table) if every else book.known(table)
@@ -142,7 +143,13 @@ def _about(book: Chapter, table: str, columns: tuple[str, ...], entity_id: str, 
                 if isinstance(value, str):
                     index.setdefault(value, set()).add(position)
         cache[table, columns, every] = frame, {k: sorted(v) for k, v in index.items()}
-    frame, index = cache[table, columns, every]
+    return cache[table, columns, every]
+
+
+def _about(book: Chapter, table: str, columns: tuple[str, ...], entity_id: str, every: bool = False) -> pd.DataFrame:
+    """The rows of a table (known by the book's date, or ``every`` row) that name an entity in any of the
+    columns, in the data's order."""
+    frame, index = _indexed(book, table, columns, every)
     return frame.iloc[index.get(entity_id, [])]
 
 
@@ -164,20 +171,35 @@ class Rows:
         return dict(vars(self))
 
 
+# What a profile shows of each table: the rows that name it in these columns (``every``: known or not).
+ABOUT = {"contracts": ("contracts", ("vendor_id", "agency_id", "system_id"), False),
+         "metrics": ("metrics", ("subject_org_id", "subject_system_id"), False),
+         "ties": ("relationships", ("subject_org_id", "subject_system_id", "object_org_id", "object_system_id"),
+                  False),
+         "events": ("events", ("org_id", "system_id"), False),
+         "concerns": ("concerns", ("raised_by_id", "system_id"), False),
+         "data_types": ("system_data", ("system_id",), False),
+         "owned": ("systems", ("owner_id",), False),
+         "subsidiaries": ("organizations", ("parent_id",), True),
+         "predecessors": ("organizations", ("successor_id",), True)}
+
+
 def rows_about(book: Chapter, entity: Entity) -> Rows:
-    i = entity.id
-    return Rows(
-        contracts=_about(book, "contracts", ("vendor_id", "agency_id", "system_id"), i),
-        metrics=_about(book, "metrics", ("subject_org_id", "subject_system_id"), i),
-        ties=_about(book, "relationships", ("subject_org_id", "subject_system_id", "object_org_id",
-                                            "object_system_id"), i),
-        events=_about(book, "events", ("org_id", "system_id"), i),
-        concerns=_about(book, "concerns", ("raised_by_id", "system_id"), i),
-        data_types=_about(book, "system_data", ("system_id",), i),
-        owned=_about(book, "systems", ("owner_id",), i),
-        subsidiaries=_about(book, "organizations", ("parent_id",), i, every=True),
-        predecessors=_about(book, "organizations", ("successor_id",), i, every=True),
-    )
+    return Rows(**{part: _about(book, *ABOUT[part][:2], entity.id, every=ABOUT[part][2]) for part in ABOUT})
+
+
+def rows_text(book: Chapter, entity: Entity) -> str:
+    """The text of every row a profile shows, and of its own row: what its page's digest is made of. From
+    each table's rows written out once, so that telling which of thousands of pages changed does not build
+    a frame per page and table."""
+    texts = book.memo.setdefault(TEXTS, {})
+    out = []
+    for table, columns, every in [*ABOUT.values(), (entity.table, (KEYS[entity.table],), True)]:
+        frame, index = _indexed(book, table, columns, every)
+        if (table, every) not in texts:
+            texts[table, every] = ["\x1f".join(map(str, row)) for row in frame.to_numpy().tolist()]
+        out += [table, *(texts[table, every][i] for i in index.get(entity.id, []))]
+    return "\x1e".join(out)
 
 
 def own_row(book: Chapter, entity: Entity) -> pd.Series:
