@@ -492,6 +492,30 @@ def test_a_large_maps_repulsion_uses_the_same_pairs_as_a_small_ones():
     assert np.abs(dense).max() > 1 and np.allclose(dense, grid, rtol=1e-9, atol=1e-9)
 
 
+def test_grid_pairs_hold_every_pair_in_reach_once():
+    """The grids a large map's repulsion uses: every pair of points closer than the reach is among the pairs
+    (each once, none with itself), within one set of points and between two."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+
+    def close(a_pos, b_pos, a, b, reach):
+        return {(i, j) for i, j, d in zip(a.tolist(), b.tolist(), np.hypot(*(a_pos[a] - b_pos[b]).T).tolist(),
+                                          strict=True) if d < reach}
+
+    for n, reach in ((2, 1.0), (3, 5.0), (60, 0.5), (900, 0.3)):
+        pos = rng.normal(0, 3, (n, 2))
+        a, b = lay._pairs_within(pos, reach)
+        assert (a != b).all() and len({(min(i, j), max(i, j)) for i, j in zip(a, b, strict=True)}) == len(a)
+        every = np.triu_indices(n, 1)
+        assert {(min(i, j), max(i, j)) for i, j in close(pos, pos, a, b, reach)} == close(pos, pos, *every, reach)
+        centres, others = pos[: n // 3] + 0.1, pos[n // 3:]
+        a, b = lay._pairs_across(centres, others, reach)
+        every = [x.ravel() for x in np.meshgrid(np.arange(len(centres)), np.arange(len(others)), indexing="ij")]
+        assert close(centres, others, a, b, reach) == close(centres, others, *every, reach)
+    assert any(len(close(pos, pos, *lay._pairs_within(pos, r), r)) for r in (0.5,))  # not vacuous
+
+
 def _segments(spec: dict) -> dict:
     lines = {}
     for d in lines_of(spec):

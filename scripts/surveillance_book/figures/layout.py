@@ -302,8 +302,9 @@ def _repulsion(pos: np.ndarray, spacing: float, extra: np.ndarray, wide_pairs=No
     (``apart``, the distance the pair is pushed towards, grows with the room its labels need), only while
     d < 3·apart, so that groups stay compact. Every pair is looked at for a small map. A large one has few
     nodes with room for a label ("wide") among many without: pairs of two others come from a grid as wide as
-    their reach (3·spacing), each wide node is paired with every node — the same pairs, in linear time as
-    long as the labelled nodes are a small share."""
+    their reach (3·spacing); the wide nodes' pairs with each other are fixed; a wide node's pairs with the
+    others come from a grid as wide as its own reach (wide nodes grouped by it). The same pairs, in time
+    that grows with the nodes, not their square."""
     if len(pos) <= DENSE_UP_TO:
         apart = spacing * (1 + extra[:, None] + extra[None, :])
         delta = pos[:, None, :] - pos[None, :, :]
@@ -313,30 +314,59 @@ def _repulsion(pos: np.ndarray, spacing: float, extra: np.ndarray, wide_pairs=No
     n = len(pos)
     wide, narrow = np.flatnonzero(extra > 0), np.flatnonzero(extra <= 0)
     first, second = _pairs_within(pos[narrow], 3 * spacing * (1 + 2 * max(extra[narrow].max(initial=0), 0)))
-    first, second = narrow[first], narrow[second]
+    pairs = [(narrow[first], narrow[second])]
     if len(wide):
-        a, b = _wide_pairs(extra) if wide_pairs is None else wide_pairs
-        first, second = np.concatenate([first, a]), np.concatenate([second, b])
+        pairs.append(_wide_pairs(extra) if wide_pairs is None else wide_pairs)
+        reach = np.ceil(extra[wide] * REACH_STEPS) / REACH_STEPS  # wide nodes grouped by their reach
+        for group in np.unique(reach):
+            centres = wide[reach == group]
+            a, b = _pairs_across(pos[centres], pos[narrow], 3 * spacing * (1 + group))
+            pairs.append((centres[a], narrow[b]))
+    first, second = np.concatenate([f for f, _ in pairs]), np.concatenate([s for _, s in pairs])
     delta = pos[first] - pos[second]
     dist2 = (delta ** 2).sum(-1)
     apart2 = (spacing * (1 + extra[first] + extra[second])) ** 2
-    near = np.flatnonzero(dist2 < 9 * apart2)  # most pairs of a wide node are out of its reach
+    near = np.flatnonzero(dist2 < 9 * apart2)  # the grids give every pair in reach, and some beyond
     first, second = first[near], second[near]
     push = (apart2[near] / dist2[near])[:, None] * delta[near]
     # each node's pushes summed (bincount: np.add.at is many times slower)
     return np.column_stack([np.bincount(first, push[:, k], n) - np.bincount(second, push[:, k], n) for k in (0, 1)])
 
 
+REACH_STEPS = 4  # wide nodes are grouped by their label room rounded up to a quarter
+
+
 def _wide_pairs(extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each node with room for a label paired with every node after it in (wide, narrow) order: each pair
-    once. The same for every step of a layout."""
-    n = len(extra)
-    wide, narrow = np.flatnonzero(extra > 0), np.flatnonzero(extra <= 0)
-    rank = np.empty(n, dtype=int)
-    rank[np.concatenate([wide, narrow])] = np.arange(n)
-    a, b = np.meshgrid(wide, np.arange(n), indexing="ij")
-    keep = rank[b] > rank[a]
-    return a[keep], b[keep]
+    """Every pair of two nodes with room for a label, once: the same for every step of a layout."""
+    wide = np.flatnonzero(extra > 0)
+    a, b = np.triu_indices(len(wide), 1)
+    return wide[a], wide[b]
+
+
+def _cell(pos: np.ndarray, reach: float, origin: np.ndarray) -> np.ndarray:
+    """Each point's grid cell (column, row), cells ``reach`` wide, counted from 1 past ``origin`` so that a
+    neighbour's column or row is never negative."""
+    return np.floor((pos - origin) / reach).astype(np.int64) + 1
+
+
+def _grid(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Points sorted by cell: their order, and each occupied cell's key, first place in that order, count."""
+    order = np.argsort(keys, kind="stable")
+    cells, starts, counts = np.unique(keys[order], return_index=True, return_counts=True)
+    return order, cells, starts, counts
+
+
+def _ragged_pairs(grid, wanted: np.ndarray, at: np.ndarray, many: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each group of query points (``many`` of them from place ``at`` of their own order) and the cell
+    of key ``wanted`` when ``grid`` has it, every pair of a query point's place with a point of that cell."""
+    order, cells, starts, counts = grid
+    found = np.searchsorted(cells, wanted).clip(max=len(cells) - 1)
+    here = np.flatnonzero(cells[found] == wanted)
+    there = found[here]
+    sizes = many[here] * counts[there]
+    k = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # k-th pair of its two cells
+    width = np.repeat(counts[there], sizes)
+    return np.repeat(at[here], sizes) + k // width, order[np.repeat(starts[there], sizes) + k % width]
 
 
 def _pairs_within(pos: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
@@ -345,26 +375,37 @@ def _pairs_within(pos: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray
     map's layout asks for them on every one of its steps."""
     if len(pos) < 2:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
-    cell = np.floor(pos / reach).astype(np.int64)
-    cell -= cell.min(0) - 1  # from 1, so that a neighbour's column or row is never negative
+    cell = _cell(pos, reach, pos.min(0))
     rows = int(cell[:, 1].max()) + 2
-    key = cell[:, 0] * rows + cell[:, 1]
-    order = np.argsort(key, kind="stable")
-    keys, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+    grid = _grid(cell[:, 0] * rows + cell[:, 1])
+    order, cells, starts, counts = grid
     first, second = [], []
     for dx, dy in ((0, 0), (1, -1), (1, 0), (1, 1), (0, 1)):  # each neighbouring pair of cells once
-        other = np.searchsorted(keys, keys + dx * rows + dy).clip(max=len(keys) - 1)
-        here = np.flatnonzero(keys[other] == keys + dx * rows + dy)
-        there = other[here]
-        sizes = counts[here] * counts[there]
-        k = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # k-th pair of its two cells
-        width = np.repeat(counts[there], sizes)
-        a = order[np.repeat(starts[here], sizes) + k // width]
-        b = order[np.repeat(starts[there], sizes) + k % width]
+        a, b = _ragged_pairs(grid, cells + dx * rows + dy, starts, counts)
+        a = order[a]
         if (dx, dy) == (0, 0):
             a, b = a[a < b], b[a < b]
         first.append(a)
         second.append(b)
+    return np.concatenate(first), np.concatenate(second)
+
+
+def _pairs_across(centres: np.ndarray, others: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i into ``centres``, j into ``others``) of the points in the same or neighbouring grid
+    cells of width ``reach``: every pair closer than ``reach`` is among them."""
+    if not len(centres) or not len(others):
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    origin = np.minimum(centres.min(0), others.min(0))
+    at, around = _cell(centres, reach, origin), _cell(others, reach, origin)
+    rows = int(max(at[:, 1].max(), around[:, 1].max())) + 2
+    grid = _grid(around[:, 0] * rows + around[:, 1])
+    order, cells, starts, counts = _grid(at[:, 0] * rows + at[:, 1])
+    first, second = [], []
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            a, b = _ragged_pairs(grid, cells + dx * rows + dy, starts, counts)
+            first.append(order[a])
+            second.append(b)
     return np.concatenate(first), np.concatenate(second)
 
 
