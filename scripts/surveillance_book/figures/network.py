@@ -143,8 +143,9 @@ def _edges(rows: pd.DataFrame, book: Chapter, relations: Mapping[str, str], reve
         rows=("row", ", ".join),
         readings=("row", lambda r: list(r.index)),
     ).reset_index()
-    merged["readings"] = [[tuple(ties.loc[i, ["subject", "relation", "hedge", "object"]]) for i in idx]
-                          for idx in merged.readings]
+    reading = dict(zip(ties.index, zip(ties.subject, ties.relation, ties.hedge, ties.object, strict=True),
+                       strict=True))
+    merged["readings"] = [[reading[i] for i in idx] for idx in merged.readings]
     merged["edge"] = [f"{s} > {t}" for s, t in zip(merged.source, merged.target, strict=True)]
     merged["hl"] = book.marks(merged.source, merged.target)
     return merged
@@ -176,13 +177,15 @@ def _nodes(edges: pd.DataFrame, book: Chapter, names: Mapping[str, str], groups:
     systems = book.everything("systems").set_index("system_id")
     kind = ["organization" if i in orgs.index else "system" for i in ids]
     short = [names.get(i, book.name(i)) for i in ids]
+    # each node's lines, counted once each (a line from a node to itself too)
+    lines = pd.concat([edges.source, edges.target[edges.target != edges.source]]).value_counts().to_dict()
     return pd.DataFrame({
         "id": ids, "kind": kind, "short": short, "label": [wrap_text(s, wrap) for s in short],
         "group": [str(groups.get(i, "")) for i in ids],
         "name": [book.full_name(i) for i in ids],
         "what": [str((orgs if k == "organization" else systems).kind.get(i, k)) for i, k in zip(ids, kind,
                                                                                                strict=True)],
-        "ties": [int(((edges.source == i) | (edges.target == i)).sum()) for i in ids],
+        "ties": [lines.get(i, 0) for i in ids],
     }).assign(hl=lambda d: book.marks(d.id), page=lambda d: directory_pages(book, d.id))
 
 
