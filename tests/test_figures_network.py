@@ -513,7 +513,7 @@ def test_grid_pairs_hold_every_pair_in_reach_once():
         a, b = lay._pairs_across(centres, others, reach)
         every = [x.ravel() for x in np.meshgrid(np.arange(len(centres)), np.arange(len(others)), indexing="ij")]
         assert close(centres, others, a, b, reach) == close(centres, others, *every, reach)
-    assert any(len(close(pos, pos, *lay._pairs_within(pos, r), r)) for r in (0.5,))  # not vacuous
+        assert n < 900 or len(close(centres, others, a, b, reach)) > 100  # the largest set has pairs to find
 
 
 def _segments(spec: dict) -> dict:
