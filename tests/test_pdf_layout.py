@@ -14,6 +14,7 @@ from surveillance_book.build import PDF_NAME
 from surveillance_book.claim_notes import LIST_TITLE, typographic
 from surveillance_book.print_edition import (
     PREAMBLE,
+    PRINT_CELL_CHARS,
     TABLE_CONTINUED,
     TABLE_CONTINUES,
     typographic_apostrophes,
@@ -250,3 +251,35 @@ def test_a_long_table_says_it_continues_without_saying_where():
     assert ours == theirs.replace("<%= _('continued from previous page') %>", TABLE_CONTINUED).replace(
         "<%= _('continues on next page') %>", TABLE_CONTINUES)
     assert ours != theirs
+
+
+def test_a_table_cell_too_long_for_a_page_prints_in_part_and_says_so(tmp_path):
+    """One subject's ties at 50 times the data fill one cell with thousands of lines: a row of a long table
+    cannot break across pages, and TeX stopped ("Dimension too large"). In print such a cell keeps its start
+    and says how much more the web edition and the data download hold; an ordinary cell prints whole."""
+    from sphinx.cmd.build import build_main
+
+    from surveillance_book.accessibility import TEMPLATES
+
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "conf.py").write_text(
+        "extensions = ['surveillance_book.print_edition']\n"
+        f"templates_path = [{str(TEMPLATES)!r}]\n"
+        "latex_documents = [('index', 'book.tex', 'Scale', 'Test', 'manual')]\n", encoding="utf-8")
+    huge = "; ".join(f"builds system {i}" for i in range(15000))
+    rows = "\n".join(f"   * - row {i}\n     - {huge if i == 3 else 'an ordinary cell'}" for i in range(6))
+    (source / "index.rst").write_text(
+        "Scale\n=====\n\n.. list-table:: A long table\n   :class: longtable\n   :header-rows: 1\n"
+        "   :widths: 1 4\n\n"
+        f"   * - row\n     - text\n{rows}\n", encoding="utf-8")
+    out = tmp_path / "latex"
+    assert build_main(["-q", "-b", "latex", str(source), str(out)]) == 0
+    run = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "book.tex"], cwd=out,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, (out / "book.log").read_text(encoding="latin-1")[-2000:]
+    text = subprocess.run(["pdftotext", str(out / "book.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "builds system 0;" in text and "builds system 14999" not in text
+    more = len(huge) - len(huge[:PRINT_CELL_CHARS].rsplit(" ", 1)[0])
+    assert f"printed in part: {more:,} more characters" in " ".join(text.split())
+    assert text.count("an ordinary cell") == 5

@@ -304,6 +304,7 @@ class PrintEdition(SphinxPostTransform):
     def run(self, **kwargs) -> None:
         for node in list(self.document.findall(lambda n: is_code_to_leave_out(n) or is_screen_only(n))):
             node.parent.remove(node)
+        shortened_cells(self.document)
         unbreakable_dates(self.document)
         typographic_apostrophes(self.document)
         pages = list(self.document.findall(addnodes.start_of_file))
@@ -336,6 +337,25 @@ class PrintEdition(SphinxPostTransform):
         if page is not last and page not in last.traverse(addnodes.start_of_file):
             page.parent.remove(page)
             last.parent.insert(last.parent.index(last) + 1, page)
+
+
+PRINT_CELL_CHARS = 1500  # about a third of a page in a narrow column
+
+
+def shortened_cells(document: nodes.Node) -> None:
+    """A table cell longer than PRINT_CELL_CHARS prints its start and says where the rest is. A row of a long
+    table cannot break across pages: with data many times as long (one subject's ties in one cell), a row
+    taller than a page ran off it, and one taller than TeX can measure stopped the PDF. The web edition's
+    cell is whole."""
+    for entry in list(document.findall(nodes.entry)):
+        text = entry.astext()
+        if len(text) <= PRINT_CELL_CHARS:
+            continue
+        kept = text[:PRINT_CELL_CHARS].rsplit(" ", 1)[0]
+        entry.children = []
+        entry += nodes.paragraph("", "", nodes.Text(f"{kept} …"), nodes.emphasis(
+            "", f"(printed in part: {len(text) - len(kept):,} more characters in the web edition and the data "
+            "download)"))
 
 
 def unbreakable_dates(document: nodes.Node) -> None:
