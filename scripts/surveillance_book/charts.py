@@ -93,6 +93,8 @@ def print_spec(spec: dict) -> dict:
             "mark": {"type": "text", "align": "left", "baseline": "top", "font": FONT, "fontSize": 11},
             "encoding": {"text": {"field": "line"}, "x": {"value": 0},
                          "y": {"field": "n", "type": "ordinal", "axis": None}}}
+
+
 SOURCE_LINE_CHARS = 70  # about 420 px of 11 px text: the width of the book's plots
 
 

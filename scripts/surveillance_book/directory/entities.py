@@ -194,7 +194,7 @@ def rows_text(book: Chapter, entity: Entity) -> str:
     a frame per page and table."""
     texts = book.memo.setdefault(TEXTS, {})
     out = []
-    for table, columns, every in [*ABOUT.values(), (entity.table, (KEYS[entity.table],), True)]:
+    for table, columns, every in [*ABOUT.values(), _own(entity)]:
         frame, index = _indexed(book, table, columns, every)
         if (table, every) not in texts:
             texts[table, every] = ["\x1f".join(map(str, row)) for row in frame.to_numpy().tolist()]
@@ -202,5 +202,11 @@ def rows_text(book: Chapter, entity: Entity) -> str:
     return "\x1e".join(out)
 
 
+def _own(entity: Entity) -> tuple[str, tuple[str, ...], bool]:
+    """Where an entity's own row is: its table, its key column, known or not."""
+    return entity.table, (KEYS[entity.table],), True
+
+
 def own_row(book: Chapter, entity: Entity) -> pd.Series:
-    return _about(book, entity.table, (KEYS[entity.table],), entity.id, every=True).iloc[0]
+    table, columns, every = _own(entity)
+    return _about(book, table, columns, entity.id, every=every).iloc[0]

@@ -313,7 +313,7 @@ def _repulsion(pos: np.ndarray, spacing: float, extra: np.ndarray, wide_pairs=No
         return (near[:, :, None] * (apart ** 2)[:, :, None] * delta / dist2[:, :, None]).sum(1)
     n = len(pos)
     wide, narrow = np.flatnonzero(extra > 0), np.flatnonzero(extra <= 0)
-    first, second = _pairs_within(pos[narrow], 3 * spacing * (1 + 2 * max(extra[narrow].max(initial=0), 0)))
+    first, second = _pairs_within(pos[narrow], 3 * spacing)  # no room for a label: apart is at most spacing
     pairs = [(narrow[first], narrow[second])]
     if len(wide):
         pairs.append(_wide_pairs(extra) if wide_pairs is None else wide_pairs)
