@@ -253,10 +253,9 @@ def test_a_long_table_says_it_continues_without_saying_where():
     assert ours != theirs
 
 
-def test_a_table_cell_too_long_for_a_page_prints_in_part_and_says_so(tmp_path):
-    """One subject's ties at 50 times the data fill one cell with thousands of lines: a row of a long table
-    cannot break across pages, and TeX stopped ("Dimension too large"). In print such a cell keeps its start
-    and says how much more the web edition and the data download hold; an ordinary cell prints whole."""
+def _print_table(tmp_path, rows: list[tuple[str, str]], widths: str = "4 40") -> str:
+    """The text of the PDF the print edition makes of a page holding one long table of two columns (a
+    small Sphinx project of its own: the book's tables at scale, without building the book)."""
     from sphinx.cmd.build import build_main
 
     from surveillance_book.accessibility import TEMPLATES
@@ -267,19 +266,36 @@ def test_a_table_cell_too_long_for_a_page_prints_in_part_and_says_so(tmp_path):
         "extensions = ['surveillance_book.print_edition']\n"
         f"templates_path = [{str(TEMPLATES)!r}]\n"
         "latex_documents = [('index', 'book.tex', 'Scale', 'Test', 'manual')]\n", encoding="utf-8")
-    huge = "; ".join(f"builds system {i}" for i in range(15000))
-    rows = "\n".join(f"   * - row {i}\n     - {huge if i == 3 else 'an ordinary cell'}" for i in range(6))
+    body = "\n".join(f"   * - {first}\n     - {second}" for first, second in rows)
     (source / "index.rst").write_text(
         "Scale\n=====\n\n.. list-table:: A long table\n   :class: longtable\n   :header-rows: 1\n"
-        "   :widths: 1 4\n\n"
-        f"   * - row\n     - text\n{rows}\n", encoding="utf-8")
+        f"   :widths: {widths}\n\n   * - row\n     - text\n{body}\n", encoding="utf-8")
     out = tmp_path / "latex"
     assert build_main(["-q", "-b", "latex", str(source), str(out)]) == 0
     run = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "book.tex"], cwd=out,
                          capture_output=True, text=True)
     assert run.returncode == 0, (out / "book.log").read_text(encoding="latin-1")[-2000:]
-    text = subprocess.run(["pdftotext", str(out / "book.pdf"), "-"], capture_output=True, text=True).stdout
+    return subprocess.run(["pdftotext", str(out / "book.pdf"), "-"], capture_output=True, text=True).stdout
+
+
+def test_a_table_cell_too_long_for_a_page_prints_in_part_and_says_so(tmp_path):
+    """One subject's ties at 50 times the data fill one cell with thousands of lines: a row of a long table
+    cannot break across pages, and TeX stopped ("Dimension too large"). In print such a cell keeps its start
+    and says how much more the web edition and the data download hold; an ordinary cell prints whole."""
+    huge = "; ".join(f"builds system {i}" for i in range(15000))
+    text = _print_table(tmp_path, [(f"row {i}", huge if i == 3 else "an ordinary cell") for i in range(6)])
     assert "builds system 0;" in text and "builds system 14999" not in text
     more = len(huge) - len(huge[:PRINT_CELL_CHARS].rsplit(" ", 1)[0])
     assert f"printed in part: {more:,} more characters" in " ".join(text.split())
     assert text.count("an ordinary cell") == 5
+
+
+def test_a_table_taller_than_tex_can_measure_prints_over_pages(tmp_path):
+    """The overview's dated events at 50 times the data are 1,200 rows of two lines: longtable sets a long
+    table in chunks of rows, but the print edition's ragged-right cells ended rows as a plain tabular does,
+    the rows were never counted, and the table was set as one box taller than TeX's largest length
+    ("Dimension too large"). Every row prints, over as many pages as it takes, each part saying it continues."""
+    rows = 2000
+    text = _print_table(tmp_path, [(f"{i}", f"2018-01-01 event number {i}") for i in range(rows)], widths="6 30")
+    assert all(f"event number {i}\n" in text for i in range(rows))
+    assert text.count(TABLE_CONTINUES) >= 20

@@ -178,11 +178,18 @@ PREAMBLE = r"""
   \output{\LT@output}}
 %
 % Table cells ragged-right with hyphenation (ragged2e), not justified: Sphinx's column types for tables
-% with widths (\X, \Y: every reader table) and for tabulary (T), redefined.
+% with widths (\X, \Y: every reader table) and for tabulary (T), redefined. A row's end (\\) is the
+% table's own (\tabularnewline), not array's \arraybackslash: tabulary (which Sphinx loads) redefines that
+% to end rows as a plain tabular does, and a long table's rows were then never counted: longtable did not
+% cut it into chunks of \LTchunksize rows but set it whole, and one long enough (1,200 rows) was taller
+% than TeX can measure ("Dimension too large"). Chunks of 20 rows (longtable's documented size): with no
+% cell over PRINT_CELL_CHARS, a chunk stays far below that limit.
 \RequirePackage{ragged2e}
-\newcolumntype{\X}[2]{>{\RaggedRight\arraybackslash}p{\dimexpr
+\def\hts@rowend{\let\\\tabularnewline}
+\setcounter{LTchunksize}{20}
+\newcolumntype{\X}[2]{>{\RaggedRight\hts@rowend}p{\dimexpr
       (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
-\newcolumntype{\Y}[1]{>{\RaggedRight\arraybackslash}p{\dimexpr
+\newcolumntype{\Y}[1]{>{\RaggedRight\hts@rowend}p{\dimexpr
       #1\dimexpr\linewidth-\spx@arrayrulewidth\relax-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
 \newcolumntype{T}{L}
 %
