@@ -50,6 +50,21 @@ def test_every_organization_and_system_has_a_profile(built_book):
         assert title == entity.label, entity.address
 
 
+def test_a_profile_is_a_page_of_the_book_like_the_others(built_book):
+    """publish.py writes each profile into the one page Sphinx built for them: the page's title, its
+    contents (an entry per section), the book's navigation, its citations as the chapters cite (linking
+    the list of sources), no page source to download (it has none), and nothing of the shell itself."""
+    page = built_book / "html" / "book" / "directory" / "org" / "palantir.html"
+    soup, text = _soup(page), page.read_text(encoding="utf-8")
+    assert soup.title.get_text().startswith("Palantir — ")
+    sections = [s["id"] for s in soup.select("article section > section")]
+    assert {"what-it-is", "ties", "sources"} <= set(sections)
+    assert [a["href"] for a in soup.select("#pst-secondary-sidebar a.nav-link")] == [f"#{s}" for s in sections]
+    assert "../../../notebooks/overview.html" in {a["href"] for a in soup.select("nav.bd-docs-nav a")}
+    assert "../../references.html#cite-afsc-2019" in {a["href"] for a in soup.select("section#sources a")}
+    assert "_sources/" not in text and "profile-shell" not in text and "profile_shell" not in text
+
+
 def _local_links(page):
     for a in _soup(page).select("a[href]"):
         href = a["href"]
@@ -118,13 +133,17 @@ def test_the_pdf_has_the_directory_glossary_and_index(built_book):
     assert "Palantir" in text[text.rfind("NDEX"):]  # an index entry after the index heading
 
 
-def test_the_pdf_build_does_not_read_the_profile_pages(built_book):
-    """The profiles are the web edition's; the PDF's build leaves them unread (5,000 pages at 50 times the
-    data), and the appendix's names are text there, not links to pages the PDF has not got."""
+def test_sphinx_reads_no_profile_page(built_book):
+    """Sphinx spent most of the web edition's build on the profiles (5,000 pages at 50 times the data): it
+    now reads one page for them all in the HTML build (the shell publish.py fills) and none in the PDF's,
+    where the appendix's names are text, not links to pages the PDF has not got."""
     doctrees = built_book / ".work" / "{}" / "_build" / ".doctrees" / "book" / "directory"
-    assert len(list(Path(str(doctrees).format("html")).glob("org/*.doctree"))) > 50
+    html_docs = sorted(p.name for p in Path(str(doctrees).format("html")).glob("*/*.doctree"))
+    assert html_docs == ["profile_shell.doctree"]
     assert not list(Path(str(doctrees).format("pdf")).glob("*/*.doctree"))
     assert (Path(str(doctrees).format("pdf")) / "index.doctree").is_file()
+    pages = built_book / "html" / "book" / "directory"
+    assert len(list(pages.glob("org/*.html"))) > 50 and not list(pages.glob("org/profile_shell*"))
 
 
 @pytest.mark.parametrize("opened", ["served", "from disk"])
@@ -194,7 +213,7 @@ def test_only_the_profiles_that_show_a_changed_row_are_drawn_again(generated, tm
     path.write_text(text.replace(old, old.replace("230000000", "240000000")), encoding="utf-8")
     again = directory.generate(notebooks(), data, pages)
     assert again == {"rendered": 1, "written": 1, "unchanged": len(EVERYONE) - 1}
-    assert "240 million" in (pages / "system" / "ident.md").read_text(encoding="utf-8")
+    assert "240 million" in (pages / "system" / "ident.json").read_text(encoding="utf-8")
 
 
 def test_a_change_to_an_entitys_own_row_draws_its_page_again(generated, tmp_path):
@@ -206,7 +225,7 @@ def test_a_change_to_an_entitys_own_row_draws_its_page_again(generated, tmp_path
     path.write_text(text.replace(old, old.replace(",,,,case", ",,,United States,case")), encoding="utf-8")
     assert directory.generate(notebooks(), data, pages) == {"rendered": 1, "written": 1,
                                                             "unchanged": len(EVERYONE) - 1}
-    assert "United States" in (pages / "org" / "palantir.md").read_text(encoding="utf-8")
+    assert "United States" in (pages / "org" / "palantir.json").read_text(encoding="utf-8")
 
 
 def test_a_renamed_id_leaves_a_page_that_sends_the_reader_on(generated, tmp_path):
@@ -222,10 +241,13 @@ def test_a_renamed_id_leaves_a_page_that_sends_the_reader_on(generated, tmp_path
 
 
 def test_a_page_of_an_entity_no_longer_in_the_data_goes(generated, tmp_path):
+    """And so does a profile an older build wrote as MyST for Sphinx (Sphinx would build it)."""
     pages = shutil.copytree(generated[1], tmp_path / "pages")
-    (pages / "org" / "gone-company.md").write_text("old", encoding="utf-8")
+    (pages / "org" / "gone-company.json").write_text("{}", encoding="utf-8")
+    (pages / "org" / "palantir.md").write_text("# Palantir", encoding="utf-8")
     directory.generate(notebooks(), generated[0], pages)
-    assert not (pages / "org" / "gone-company.md").exists() and (pages / "org" / "palantir.md").exists()
+    assert not (pages / "org" / "gone-company.json").exists() and not (pages / "org" / "palantir.md").exists()
+    assert (pages / "org" / "palantir.json").exists() and (pages / "org" / "profile_shell.md").exists()
 
 
 def _plain(markdown: str) -> str:
@@ -270,9 +292,9 @@ def test_an_acronym_the_source_does_not_spell_out_is_said_to_be_one():
     book = Chapter("overview", as_of=BOOK_AS_OF)
     for entity_id, name in (("gao", "U.S. GAO"), ("eid", "EID")):
         entity = by_id[entity_id]
-        facts = _plain("".join(_facts(entity, rows_about(book, entity), book, "book/directory/x")))
-        assert f"Name\n: {name}\n" in facts and "Full name" not in facts, facts
-        assert f"Acronym\n: {entity.short}; AFSC (2019) does not spell it out" in facts, facts
+        facts = dict(_facts(entity, rows_about(book, entity), book, "book/directory/x"))
+        assert facts["Name"] == name and "Full name" not in facts, facts
+        assert facts["Acronym"] == f"{entity.short}; AFSC (2019) does not spell it out", facts
     assert not by_id["ice"].unexpanded_acronym and not by_id["azure"].unexpanded_acronym
 
 

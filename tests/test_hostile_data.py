@@ -137,6 +137,16 @@ def test_the_markup_is_shown_as_text(hostile_book):
     assert TITLE in _as_written(pages["references.html"].get_text())
 
 
+def test_a_profile_shows_the_markup_as_text(hostile_book):
+    """The profiles are written as HTML by the directory itself (directory/html.py), not by Sphinx."""
+    for address, text in (("org/giant-oak", GIANT_OAK), ("org/thomson-reuters", THOMSON)):
+        page = hostile_book / "html" / "book" / "directory" / f"{address}.html"
+        soup = _soup(page)
+        assert text in _as_written(soup.find("h1").get_text()) + _as_written(soup.select_one("dl").get_text())
+        assert "<!--<script>" not in page.read_text(encoding="utf-8")
+        assert "alert(1)" not in " ".join(s.get_text() for s in soup.find_all("script") if "<script>" in s.get_text())
+
+
 def test_downloads_neutralise_formulas(hostile_book):
     found = False
     for page in content_pages(hostile_book):

@@ -10,14 +10,19 @@ and a "Print to PDF" entry (``window.print()`` of one page, which is not the edi
   that is not there;
 - on a chapter page, its executed notebook (the stored ``.ipynb``, outputs and all, which Sphinx copies
   to ``_sources/``), named as such; on another page its source, named as such;
-- no "Print to PDF".
+- no "Print to PDF";
+- on a directory profile no page source: Sphinx builds one page for them all (``directory.publish``).
 """
 
 import os
 
+from .directory.profile import PREFIX
+from .directory.publish import SHELL
+
 PDF_ENV = "SURVEILLANCE_BOOK_PDF"
 PDF_FOLDER = "_static"  # where build.py puts the PDF in the HTML tree
 PDF_LABEL = "download-book-pdf-button"
+PROFILES_PAGE = PREFIX + SHELL.removesuffix(".md")
 
 
 def _pdf_from_environment(app, config) -> None:
@@ -40,6 +45,8 @@ def _download_menu(app, pagename, templatename, context, doctree) -> None:
         for button in group["buttons"]:
             if button.get("label") == "download-pdf-button":
                 continue  # the browser printing this one page, not the edition's PDF
+            if button.get("label") == "download-source-button" and pagename == PROFILES_PAGE:
+                continue
             if button.get("label") == "download-source-button" and button.get("text") == ".ipynb":
                 button = {**button, "text": "Notebook (.ipynb, executed)", "icon": "fas fa-code",
                           "tooltip": "Download this chapter's notebook, with its outputs"}

@@ -36,6 +36,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_design.extension import Div as SphinxDesignDiv
 
+from .directory.profile import WEB_ONLY
 from .tables import ROW_HEADER
 from .text import APOSTROPHE
 
@@ -483,11 +484,9 @@ def _write_citations_css(app) -> None:
         target.write_text(CITATIONS_STYLE, encoding="utf-8")
 
 
-WEB_ONLY = ("book/directory/org/", "book/directory/system/")  # the profile pages: the web edition's only
-
-
 def _leave_out_web_pages(app) -> None:
-    """The PDF's build does not read the profile pages at all: with data 50 times as long they are 5,000."""
+    """The PDF's build does not read the profiles' folders (the web edition's only: the directory appendix
+    stands for them), nor the page Sphinx builds for them there."""
     if app.builder.format == "latex":
         app.config.exclude_patterns = [*app.config.exclude_patterns, *(f"{folder}**" for folder in WEB_ONLY)]
 
@@ -497,19 +496,6 @@ def _latex_settings(app, config) -> None:
     elements["tableofcontents"] = TABLE_OF_CONTENTS
     elements["preamble"] = elements.get("preamble", "") + PREAMBLE
     config.latex_elements = elements
-
-
-class WebOnlyLinks(SphinxPostTransform):
-    """In print, a link to a profile page (not in the PDF: the directory appendix stands for them) is its
-    text, before MyST would look for the page."""
-
-    default_priority = 5  # before MyST's reference resolver (9)
-    builders = ("latex",)
-
-    def run(self, **kwargs) -> None:
-        for node in list(self.document.findall(addnodes.pending_xref)):
-            if node.get("refdomain") == "doc" and str(node.get("reftarget", "")).startswith(WEB_ONLY):
-                node.replace_self(node.children[0].deepcopy() if node.children else nodes.Text(""))
 
 
 def setup(app):
@@ -522,5 +508,4 @@ def setup(app):
     app.add_css_file(CITATIONS_CSS)
     app.add_directive("div", Div, override=True)
     app.add_post_transform(PrintEdition)
-    app.add_post_transform(WebOnlyLinks)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

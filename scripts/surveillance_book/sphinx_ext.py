@@ -28,12 +28,16 @@ from docutils.parsers.rst import Directive
 from myst_nb.ext.glue.roles import PasteTextRole
 from myst_nb.ext.glue.utils import glue_warning
 from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.osutil import relative_uri
 
 from . import claim_notes
 from . import edition as editions
 from .charts import VEGALITE_MIME, chart_html
 from .data import package
 from .directory.first_use import FirstUse
+from .directory.profile import PREFIX, WEB_ONLY
+from .directory.publish import publish
 from .paths import DATA_DIR, package_digest
 
 BUNDLE = "vega-bundle.js"
@@ -268,6 +272,36 @@ def _code_version(app, config) -> None:
     config.surveillance_book_code = package_digest()
 
 
+class ProfileLinks(SphinxPostTransform):
+    """A link to a profile (``[Palantir](/book/directory/org/palantir.md)``: the directory's index, the
+    glossary) names a page Sphinx does not build (``directory.publish`` writes it): on the web a link to
+    that page; in print, where the directory appendix stands for the profiles, its text. Before MyST's
+    reference resolver would look for the document."""
+
+    default_priority = 5  # MyST's resolver is 9
+
+    def run(self, **kwargs) -> None:
+        web = self.app.builder.format == "html"
+        here = self.app.builder.get_target_uri(self.env.docname) if web else ""
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            # MyST's reference to a file it did not find: "/book/directory/org/palantir.md"
+            target = str(node.get("reftarget", "")).lstrip("/").removesuffix(".md")
+            if node.get("reftype") != "myst" or not target.startswith(WEB_ONLY):
+                continue
+            words = node.children[0].deepcopy() if node.children else nodes.Text("")
+            if web:
+                uri = relative_uri(here, target + ".html")
+                node.replace_self(nodes.reference("", "", words, internal=True, refuri=uri))
+            else:
+                node.replace_self(words)
+
+
+def _publish_profiles(app, exception) -> None:
+    """The directory's profiles, written into the page Sphinx built for them (``directory.publish``)."""
+    if exception is None and app.builder.format == "html":
+        publish(Path(app.outdir), Path(app.srcdir) / PREFIX)
+
+
 def setup(app):
     app.add_config_value("surveillance_book_code", "", "env")
     app.connect("config-inited", _code_version)
@@ -279,11 +313,13 @@ def setup(app):
     app.connect("build-finished", _write_data_zip)
     app.connect("build-finished", _drop_theme_templates)
     app.connect("build-finished", _write_claims)
+    app.connect("build-finished", _publish_profiles)
     app.add_directive("edition-citation", EditionCitation)
     app.add_directive("data-changes", DataChanges)
     app.add_role("eval", ProseRole(), override=True)  # after myst-nb, which registers its own eval role
     claim_notes.setup(app)
-    app.add_transform(FirstUse)  # a chapter's first use of a glossary term links to it
+    app.add_transform(FirstUse)
+    app.add_post_transform(ProfileLinks)  # a chapter's first use of a glossary term links to it
     app.add_js_file(BUNDLE)
     app.add_css_file("book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

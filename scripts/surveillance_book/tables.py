@@ -23,7 +23,7 @@ def _cell(value) -> str:
     return escape_markdown(value)
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     """A cell as the reader sees it, not escaped for markdown (the HTML table escapes it as HTML)."""
     if isinstance(value, pd.Timestamp) or (isinstance(value, int | float) and not pd.isna(value)):
         return _cell(value)
@@ -107,7 +107,7 @@ class SourceTable(Markdown):
 
 def html_table(frame: pd.DataFrame, *, caption: str, name: str) -> str:
     """The rows as an HTML table with its caption; every header and cell is escaped, so it shows as text."""
-    shown = pd.DataFrame([[_text(v) for v in row] for row in frame.itertuples(index=False)],
+    shown = pd.DataFrame([[cell_text(v) for v in row] for row in frame.itertuples(index=False)],
                          columns=[_header(c) for c in frame.columns], dtype=object)
     table = shown.to_html(index=False, escape=True, border=0, classes="hts-table", table_id=name,
                           na_rep="")

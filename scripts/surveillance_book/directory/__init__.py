@@ -1,15 +1,18 @@
 """The directory: a page for every organization and every system in data/, an index and a glossary.
 
 Generated from the data at build time (``build.py`` calls :func:`generate` before Sphinx runs) into
-``book/directory/`` (not committed): ``org/<id>.md`` and ``system/<id>.md`` — stable addresses a citation
-can use, derived from the row id — plus ``index.md`` (in the table of contents; in the PDF it is the
-directory appendix) and ``glossary.md``. A profile is an orphan page: in the web edition only.
+``book/directory/`` (not committed): ``index.md`` (in the table of contents; in the PDF it is the
+directory appendix) and ``glossary.md`` for Sphinx, and each profile as HTML, ``org/<id>.json`` and
+``system/<id>.json`` (``profile.page``). Sphinx builds one page for them all, ``org/profile_shell.md``,
+which cites every source; once Sphinx has built the HTML, ``publish.publish`` writes each profile into
+it, at ``org/<id>.html`` and ``system/<id>.html``: stable addresses a citation can use, derived from the
+row id. The profiles are in the web edition only (the PDF's appendix stands for them).
 
 Incremental: with none of its inputs changed (data, notebooks, glossary, renames, code, the pages there)
 nothing is read; otherwise each page is rendered only when what it shows changed (a digest of its rows,
 the chapters that discuss it and this package's code, kept in ``.digests.json``), and written only when
-its text changed, so Sphinx re-reads only those. An id renamed in a later edition leaves a page that sends the
-reader on (``book/directory_renames.csv``: table, old_id, new_id).
+its text changed. An id renamed in a later edition leaves a page that sends the reader on
+(``book/directory_renames.csv``: table, old_id, new_id).
 """
 
 import csv
@@ -25,33 +28,25 @@ from ..paths import DATA_DIR, REPO, package_digest
 from . import chapters as chapter_links
 from .entities import ADDRESS, FOLDERS, Entity, address_problems, entities, own_row, rows_about, rows_text
 from .index import glossary, glossary_page, glossary_terms, index_page
-from .profile import page
+from .profile import PREFIX, page
+from .publish import SHELL, shell_page, write_if_changed
 
 TARGET = REPO / "book" / "directory"
 RENAMES = REPO / "book" / "directory_renames.csv"
 DIGESTS = ".digests.json"
+PAGE_SUFFIX = "*.json"  # a profile as profile.page gives it
 
 
 def _inputs_digest(notebooks: list[Path], data_dir: Path, target: Path, renames: Path, code: str) -> str:
     """Everything the directory is made from, and the pages it holds: when none changed, nothing is read."""
     digest = hashlib.sha256(code.encode())
     glossary_file = REPO / "book" / "glossary.csv"
-    pages = sorted(p.relative_to(target).as_posix() for p in target.rglob("*.md")) if target.is_dir() else []
+    pages = sorted(p.relative_to(target).as_posix() for suffix in ("*.md", PAGE_SUFFIX)
+                   for p in target.rglob(suffix)) if target.is_dir() else []
     for path in [*sorted(Path(data_dir).glob("*")), *notebooks, glossary_file, renames]:
         digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
     digest.update("\n".join(pages).encode())
     return digest.hexdigest()
-
-
-def _write(path: Path, text: str) -> bool:
-    """Write a file only when its text changed (atomically); True when it was written."""
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return True
 
 
 def _digest(entity: Entity, book: Chapter, chapters: list[str], titles: dict, common: str) -> str:
@@ -71,7 +66,8 @@ def _draw(entity: Entity) -> str:
     base, chapters, titles, data_dir = (_DRAWING[k] for k in ("base", "chapters", "titles", "data_dir"))
     book = Chapter(_section(entity, base), as_of=BOOK_AS_OF, highlight=entity.id, data_dir=data_dir, sharing=base)
     with unchecked():
-        return page(entity, rows_about(book, entity), book, chapters.get(entity.id, []), titles)
+        drawn = page(entity, rows_about(book, entity), book, chapters.get(entity.id, []), titles)
+    return json.dumps(drawn, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
 
 def _draw_all(todo: list[Entity], **drawing) -> list[str]:
@@ -91,7 +87,7 @@ def _redirect(new_address: str) -> str:
     target = new_address.split("/")[-1]
     return ("---\norphan: true\n---\n\n# Moved\n\n```{raw} html\n"
             f'<meta http-equiv="refresh" content="0; url={target}.html">\n```\n\n'
-            f"This page has a new address: [{target}](/book/directory/{new_address}.md).\n")
+            f"This page has a new address: [{target}](/{PREFIX}{new_address}.md).\n")
 
 
 def _renamed(renames: Path, known: set[str]) -> dict[str, str]:
@@ -132,24 +128,25 @@ def generate(notebooks: list[Path], data_dir: Path = DATA_DIR, target: Path = TA
     for entity in everyone:
         new[entity.address] = _digest(entity, base, by_entity.get(entity.id, []), titles, common)
         if old.get("pages", {}).get(entity.address) != new[entity.address] or not (
-                target / f"{entity.address}.md").is_file():
+                target / f"{entity.address}.json").is_file():
             todo.append(entity)
     texts = _draw_all(todo, base=base, chapters=by_entity, titles=titles, data_dir=data_dir)
     counts = {"rendered": len(todo), "written": 0, "unchanged": len(everyone) - len(todo)}
     for entity, text in zip(todo, texts, strict=True):
-        counts["written"] += _write(target / f"{entity.address}.md", text)
-    known = {e.address for e in everyone}
-    for old_address, new_address in _renamed(renames, known).items():
-        _write(target / f"{old_address}.md", _redirect(new_address))
-        known.add(old_address)
-    for stale in [p for folder in FOLDERS.values() for p in (target / folder).glob("*.md")]:
-        if f"{stale.parent.name}/{stale.stem}" not in known:
-            stale.unlink()  # an entity no longer in the data has no page
-    _write(target / "index.md", index_page(everyone, {e.id: e.belongs for e in everyone}))
-    _write(target / "glossary.md", glossary_page(glossary(everyone, glossary_terms(REPO / "book"))))
+        counts["written"] += write_if_changed(target / f"{entity.address}.json", text)
+    redirects = _renamed(renames, {e.address for e in everyone})
+    for old_address, new_address in redirects.items():
+        write_if_changed(target / f"{old_address}.md", _redirect(new_address))
+    write_if_changed(target / SHELL, shell_page(base.everything("sources").source_id))
+    keep = {f"{e.address}.json" for e in everyone} | {f"{a}.md" for a in redirects} | {SHELL}
+    for stale in [p for folder in FOLDERS.values() for p in (target / folder).glob("*.*")]:
+        if f"{stale.parent.name}/{stale.name}" not in keep:
+            stale.unlink()  # an entity no longer in the data has no page (nor a page of an older build's kind)
+    write_if_changed(target / "index.md", index_page(everyone, {e.id: e.belongs for e in everyone}))
+    write_if_changed(target / "glossary.md", glossary_page(glossary(everyone, glossary_terms(REPO / "book"))))
     # the pages as they are now (stale ones gone), so the next build with nothing changed skips all of this
     inputs = _inputs_digest(notebooks, data_dir, target, renames, code)
-    _write(digests_path, json.dumps({"inputs": inputs, "pages": new}, indent=0, sort_keys=True))
+    write_if_changed(digests_path, json.dumps({"inputs": inputs, "pages": new}, indent=0, sort_keys=True))
     return counts
 
 

@@ -1,8 +1,8 @@
-"""One entity's profile page, as MyST markdown: what the data holds about it, and only that.
+"""One entity's profile page: what the data holds about it, and only that.
 
-Every cell of data is escaped (``text.escape_markdown`` for MyST, ``tables.source_table`` for tables,
-``charts.chart_html`` for charts); links are built from ids that passed ``entities.address_problems``.
-An entity the data says little about gets a short page: a section with no rows is left out.
+Written as HTML (``html.py`` escapes every text, ``charts.chart_html`` every chart); links are built from
+ids that passed ``entities.address_problems``. An entity the data says little about gets a short page: a
+section with no rows is left out.
 """
 
 import pandas as pd
@@ -12,11 +12,12 @@ from ..charts import chart_html
 from ..figures.amounts import amount_text, amounts, when
 from ..figures.figure import Figure
 from ..figures.network import network
-from ..tables import source_table
-from ..text import escape_markdown, value_range
+from ..text import value_range
+from . import html as page_html
 from .entities import FOLDERS, KEYS, Entity, Rows, own_row
 
 PREFIX = "book/directory/"  # where the pages live in the book's sources
+WEB_ONLY = tuple(f"{PREFIX}{folder}/" for folder in FOLDERS.values())  # the profiles' folders: web only
 
 
 def doc(entity_id: str, book: Chapter) -> str | None:
@@ -41,53 +42,50 @@ def href(entity_id, book: Chapter, from_doc: str) -> str | None:
 
 
 def link(entity_id, book: Chapter, here: str) -> str:
-    """A MyST link to an entity's profile, its short name as the text."""
+    """A link to an entity's profile, its short name as the words (HTML)."""
     if not isinstance(entity_id, str):
         return ""
-    target = doc(entity_id, book)
-    text = escape_markdown(book.name(entity_id))
-    return f"[{text}](/{target}.md)" if target else text
+    target = href(entity_id, book, here)
+    words = page_html.text(book.name(entity_id))
+    return page_html.link(target, words) if target else words
 
 
 def _listed(ids, book: Chapter, here: str) -> str:
     return ", ".join(link(i, book, here) for i in ids if isinstance(i, str))
 
 
-def _facts(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str]:
+def _facts(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[tuple[str, str]]:
+    """What it is, as names and values (HTML); a fact the data leaves blank is left out."""
     row = own_row(book, entity)
+    text = page_html.text
     # an acronym the source leaves as letters is said to be one: its name is then no "full name"
-    facts = [("Kind", escape_markdown(entity.kind)),
-             ("Name" if entity.unexpanded_acronym else "Full name", escape_markdown(entity.name))]
+    facts = [("Kind", text(entity.kind)), ("Name" if entity.unexpanded_acronym else "Full name", text(entity.name))]
     if entity.unexpanded_acronym:
-        facts.append(("Acronym", f"{escape_markdown(entity.short)}; {escape_markdown(entity.not_spelled_out)}"))
+        facts.append(("Acronym", f"{text(entity.short)}; {text(entity.not_spelled_out)}"))
     elif entity.short and entity.short != entity.name:
-        facts.append(("Short name" if entity.table == "organizations" else "Acronym", escape_markdown(entity.short)))
+        facts.append(("Short name" if entity.table == "organizations" else "Acronym", text(entity.short)))
     if entity.table == "organizations":
         facts += [("Part of", link(row.parent_id, book, here)),
                   ("Its subsidiaries and components", _listed(rows.subsidiaries.org_id, book, here)),
                   ("Formerly, or merged into it", _listed(rows.predecessors.org_id, book, here)),
                   ("Became", link(row.successor_id, book, here)),
-                  ("Country", escape_markdown(row.country))]
+                  ("Country", text(row.country))]
     else:
-        facts += [("Owner or operator", link(row.owner_id, book, here)), ("Status", escape_markdown(row.status))]
-    facts += [("Systems it owns or operates", _listed(rows.owned.system_id, book, here)),
-              ("Note", escape_markdown(row.note))]
-    return [f"{name}\n: {value}\n" for name, value in facts if value]
+        facts += [("Owner or operator", link(row.owner_id, book, here)), ("Status", text(row.status))]
+    facts += [("Systems it owns or operates", _listed(rows.owned.system_id, book, here)), ("Note", text(row.note))]
+    return [(name, value) for name, value in facts if value]
 
 
 def _table(frame: pd.DataFrame, columns: dict, book: Chapter, entity: Entity, name: str, caption: str,
            links: dict | None = None, here: str = "") -> str:
     shown = frame[list(columns)].rename(columns=columns)
     hrefs = {columns[c]: [href(v, book, here) for v in frame[ids]] for c, ids in (links or {}).items()}
-    table = source_table(shown, caption=caption, name=f"tbl-dir-{entity.address.replace('/', '-')}-{name}",
-                         rows=row_refs(frame, book.data_dir), links=hrefs)
-    return table.data
+    return page_html.table(shown, caption=caption, name=f"tbl-dir-{entity.address.replace('/', '-')}-{name}",
+                           rows=row_refs(frame, book.data_dir), links=hrefs)
 
 
 def _chart(figure) -> str:
-    if not isinstance(figure, Figure):
-        return ""
-    return "```{raw} html\n" + chart_html(figure.spec) + "\n```\n"
+    return chart_html(figure.spec) if isinstance(figure, Figure) else ""
 
 
 def _contracts(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str]:
@@ -98,8 +96,8 @@ def _contracts(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str
                          system=book.names(frame.system_id),
                          amount=[amount_text(r, kind=True) for _, r in frame.iterrows()],
                          when=[when(r, book) for _, r in frame.iterrows()])
-    out = ["## Contracts\n", "Each amount is shown with its kind and hedge; amounts of different kinds are "
-           "never added up.\n"]
+    out = [page_html.paragraph(page_html.text("Each amount is shown with its kind and hedge; amounts of different "
+                                              "kinds are never added up."))]
     if shown.amount_usd.notna().any():
         out.append(_chart(amounts(frame, book, name=f"profile-{entity.id}-money", title="Contract amounts",
                                   unstated="note")))
@@ -116,9 +114,8 @@ def _metrics(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str]:
         return []
     shown = frame.assign(value=[value_range(r.value_low, r.value_high, r.qualifier) for _, r in frame.iterrows()],
                          period=[when(r, book) for _, r in frame.iterrows()])
-    return ["## Figures\n", _table(shown, {"measure": "measure", "value": "value", "unit": "unit",
-                                           "period": "period", "metric_id": "row"},
-                                   book, entity, "metrics", "Figures stated about it", here=here)]
+    return [_table(shown, {"measure": "measure", "value": "value", "unit": "unit", "period": "period",
+                           "metric_id": "row"}, book, entity, "metrics", "Figures stated about it", here=here)]
 
 
 def _ties(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str]:
@@ -130,8 +127,9 @@ def _ties(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str]:
                          caution=frame.hedge.astype("string").fillna(""))
     figure = network(frame, book, name=f"profile-{entity.id}-ties", title=f"Direct ties of {book.name(entity.id)}",
                      width=560, what="its ties")
-    return ["## Ties\n", "What it builds, runs, hosts, supplies, feeds or queries, and who does those to it: "
-            "each arrow points from the one who acts to the one acted on.\n", _chart(figure),
+    return [page_html.paragraph(page_html.text(
+                "What it builds, runs, hosts, supplies, feeds or queries, and who does those to it: each arrow "
+                "points from the one who acts to the one acted on.")), _chart(figure),
             _table(shown, {"subject": "who", "relation": "does", "object": "to what", "detail": "detail",
                            "caution": "hedge", "relationship_id": "row"},
                    book, entity, "ties", "Ties", here=here, links={"subject": "subject_id", "object": "object_id"})]
@@ -141,8 +139,8 @@ def _data_types(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[st
     frame = rows.data_types
     if not len(frame):
         return []
-    return ["## Data it handles\n", _table(frame, {"data_type": "data", "data_family": "kind", "role": "role"},
-                                           book, entity, "data", "Kinds of data", here=here)]
+    return [_table(frame, {"data_type": "data", "data_family": "kind", "role": "role"},
+                   book, entity, "data", "Kinds of data", here=here)]
 
 
 def _events(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str]:
@@ -151,8 +149,8 @@ def _events(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str]:
         return []
     shown = frame.assign(when=[book.when(r.date, r.date_precision) for _, r in frame.iterrows()],
                          caution=frame.hedge.astype("string").fillna("")).sort_values("date")
-    return ["## Dated events\n", _table(shown, {"when": "when", "description": "what", "caution": "hedge",
-                                                "event_id": "row"}, book, entity, "events", "Events", here=here)]
+    return [_table(shown, {"when": "when", "description": "what", "caution": "hedge", "event_id": "row"},
+                   book, entity, "events", "Events", here=here)]
 
 
 def _concerns(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str]:
@@ -160,35 +158,44 @@ def _concerns(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str]
     if not len(frame):
         return []
     shown = frame.assign(raised_by=book.names(frame.raised_by_id), about=book.names(frame.system_id))
-    return ["## Concerns raised\n", _table(shown, {"raised_by": "raised by", "about": "about", "topic": "topic",
-                                                   "summary": "concern", "concern_id": "row"},
-                                           book, entity, "concerns", "Concerns", here=here,
-                                           links={"raised_by": "raised_by_id", "about": "system_id"})]
+    return [_table(shown, {"raised_by": "raised by", "about": "about", "topic": "topic", "summary": "concern",
+                           "concern_id": "row"}, book, entity, "concerns", "Concerns", here=here,
+                   links={"raised_by": "raised_by_id", "about": "system_id"})]
 
 
-def _chapters(chapters: list[str], titles: dict[str, str]) -> list[str]:
-    if not chapters:
-        return []
-    return ["## In the chapters", "\n".join(f"- [{escape_markdown(titles.get(c, c))}](/notebooks/{c}.ipynb)"
-                                             for c in chapters)]
+def _chapters(chapters: list[str], titles: dict[str, str], here: str) -> list[str]:
+    up = "../" * here.count("/")
+    return [page_html.bullets([page_html.link(f"{up}notebooks/{c}.html", page_html.text(titles.get(c, c)))
+                               for c in chapters])] if chapters else []
 
 
-def _sources(rows: Rows, entity: Entity, book: Chapter) -> list[str]:
+def _source_keys(rows: Rows, entity: Entity, book: Chapter) -> list[str]:
     frames = [f for f in rows.frames().values() if len(f) and "source_id" in f]
     frames.append(own_row(book, entity).to_frame().T)
-    keys = book.source_ids(*frames)
-    return ["## Sources\n", f"{{cite:p}}`{','.join(keys)}`\n"] if keys else []
+    return list(book.source_ids(*frames))
 
 
-def page(entity: Entity, rows: Rows, book: Chapter, chapters: list[str], titles: dict[str, str]) -> str:
-    """The profile of one entity as MyST markdown."""
+SECTIONS = (("Contracts", _contracts), ("Figures", _metrics), ("Ties", _ties), ("Data it handles", _data_types),
+            ("Dated events", _events), ("Concerns raised", _concerns))
+CITATIONS = "<!-- citations -->"  # where publish.py puts the citations of the keys listed with the page
+
+
+def page(entity: Entity, rows: Rows, book: Chapter, chapters: list[str], titles: dict[str, str]) -> dict:
+    """The profile of one entity: its title, its sections (id and title, for the page's contents), its
+    body as HTML and the keys of the sources it cites. A section with no rows is left out."""
     here = f"{PREFIX}{entity.address}"
-    parts = ["---\norphan: true\n---",  # in the web edition only: no table of contents lists it
-             f"# {escape_markdown(entity.label)}",
-             f"*{escape_markdown(entity.kind.capitalize())} — what the data of this edition holds about it, as "
-             f"known by {book.date_text}.*",
-             "## What it is", *_facts(entity, rows, book, here)]
-    for section in (_contracts, _metrics, _ties, _data_types, _events, _concerns):
-        parts += section(entity, rows, book, here)
-    parts += _chapters(chapters, titles) + _sources(rows, entity, book)
-    return "\n\n".join(p.strip("\n") for p in parts if p.strip()) + "\n"  # blank lines end raw HTML blocks
+    taken: set[str] = set()
+    top = page_html.section_id(entity.label, taken)
+    sections = [("What it is", [page_html.facts(_facts(entity, rows, book, here))])]
+    sections += [(title, made(entity, rows, book, here)) for title, made in SECTIONS]
+    sections.append(("In the chapters", _chapters(chapters, titles, here)))
+    keys = _source_keys(rows, entity, book)
+    sections.append(("Sources", [CITATIONS] if keys else []))
+    shown = [(page_html.section_id(title, taken), title, parts) for title, parts in sections if parts]
+    intro = page_html.text(f"{entity.kind.capitalize()} — what the data of this edition holds about it, as known "
+                           f"by {book.date_text}.")
+    body = "\n".join([f'<section id="{top}">', page_html.heading(1, page_html.text(entity.label), top),
+                      page_html.paragraph(f"<em>{intro}</em>"),
+                      *(page_html.section(anchor, title, parts) for anchor, title, parts in shown), "</section>"])
+    return {"title": entity.label, "contents": [[anchor, title] for anchor, title, _ in shown], "body": body,
+            "cite": keys}
