@@ -134,7 +134,7 @@ def _page_number(text: str) -> str | None:
 
 
 def test_table_cells_are_ragged_right(latex, latex_log):
-    assert r"\newcolumntype{\X}[2]{>{\RaggedRight\arraybackslash}p{" in PREAMBLE
+    assert r"\newcolumntype{\X}[2]{>{\RaggedRight\hts@rowend}p{" in PREAMBLE
     assert r"\newcolumntype{\X}[2]{>{\RaggedRight" in latex
     specs = re.findall(r"\\begin\{longtable\}(?:\[\w\])?\{(.*)\}\n", latex)
     assert specs and all(re.fullmatch(r"(\|?\\[XY]\{[\d.]+\}(\{\d+\})?)+\|?", s) for s in specs), specs

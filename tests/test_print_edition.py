@@ -111,3 +111,25 @@ def test_no_straight_apostrophe_inside_a_word(pdf_pages):
     """Review of the PDF: the list of sources and the index printed "Who's", "Sheriff's" typed straight."""
     found = sorted({m.group() for page in pdf_pages for m in re.finditer(r"\w+'\w+", page)})
     assert found == [], found
+
+
+def test_index_targets_are_left_out_of_print_and_other_targets_kept():
+    """Sphinx's LaTeX writer prints nothing for an index entry's target but looks for the node after each
+    one through its parent's children: with the directory index's thousands of entries side by side the
+    PDF's build grew with their square. Those targets go; a label (a target with a name) stays."""
+    from docutils import nodes
+    from sphinx import addnodes
+
+    from surveillance_book.print_edition import without_index_targets
+
+    section = nodes.section()
+    for n in range(3):
+        section += [addnodes.index(entries=[("single", f"entry {n}", f"index-{n}", "", None)]),
+                    nodes.target("", "", ids=[f"index-{n}"])]
+    passed_on = nodes.target("", "", refid="index-7")  # docutils moved its id to the node after it
+    label = nodes.target("", "", ids=["index-9"], names=["a-label"])
+    link = nodes.target("", "", refid="a-label")
+    section += [passed_on, label, link, nodes.paragraph(text="words")]
+    without_index_targets(section)
+    assert [type(c).__name__ for c in section.children] == ["index"] * 3 + ["target", "target", "paragraph"]
+    assert section[3] is label and section[4] is link
