@@ -202,3 +202,26 @@ def test_schema_objects_are_made_as_altair_makes_them_with_the_class_table_built
     spec = alt.Chart(pd.DataFrame({"a": [1]})).mark_rule().encode(x="a:Q", x2="a:Q").to_dict()
     assert spec["encoding"]["x2"] == {"field": "a"}
     assert len(built) == len(cases) + 1
+
+
+def _layered_charts():
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    base = alt.Chart(frame).encode(x="a:Q", y="b:N")
+    plain = alt.layer(base.mark_point(), base.mark_text(text="b"), width=200).properties(title="plain")
+    brush = alt.selection_interval(name="brush")
+    with_params = alt.layer(base.mark_point().add_params(brush), base.mark_rule().add_params(brush))
+    named = alt.vconcat(alt.layer(base.mark_point().properties(name="first")), plain)
+    return [plain, with_params, named]
+
+
+def test_layers_are_combined_as_altair_combines_them(monkeypatch):
+    """charts.py spares Altair's copies of every layer when no layer has parameters: the specs are the ones
+    Altair's own functions make, with parameters (which they still handle), without, and with named layers."""
+    ours = [c.to_dict() for c in _layered_charts()]
+    assert "params" in ours[1] and "layer" in ours[0]
+    point = alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q")
+    rule = alt.Chart(pd.DataFrame({"a": [2]})).mark_rule().encode(x="a:Q")  # data of its own: not lifted
+    assert alt.layer(point, rule).layer[0] is point  # not copied: no parameters
+    monkeypatch.setattr(alt.vegalite.v6.api, "_remove_duplicate_params", charts.ALTAIR_REMOVE_DUPLICATE_PARAMS)
+    monkeypatch.setattr(alt.vegalite.v6.api, "_combine_subchart_params", charts.ALTAIR_COMBINE_SUBCHART_PARAMS)
+    assert [c.to_dict() for c in _layered_charts()] == ours

@@ -290,6 +290,40 @@ ALTAIR_FROM_DICT = alt.utils.schemapi.SchemaBase.from_dict  # Altair's own, for 
 alt.utils.schemapi.SchemaBase.from_dict = classmethod(_from_dict)
 
 
+_API = alt.vegalite.v6.api
+ALTAIR_REMOVE_DUPLICATE_PARAMS = _API._remove_duplicate_params  # Altair's own, for the test that compares
+ALTAIR_COMBINE_SUBCHART_PARAMS = _API._combine_subchart_params
+
+
+def _without_params(subcharts) -> bool:
+    """No chart here has parameters (selections, variables), and no layer a name a concatenation renames."""
+    def named_layers(chart) -> bool:
+        return isinstance(chart, alt.LayerChart) and any(
+            isinstance(layer, alt.Chart) and layer.name is not alt.Undefined for layer in chart.layer)
+    return all(alt.utils.is_undefined(getattr(c, "params", alt.Undefined)) and not named_layers(c)
+               for c in subcharts)
+
+
+def _remove_duplicate_params(layer):
+    """Altair's, without copying every layer when no layer has parameters to compare (none of the book's
+    charts has any). Altair copies each layer of a layered chart, deep, twice (here and in the next
+    function), each time the chart is made, and it is made again by every ``properties`` and ``to_dict``:
+    a quarter of a directory page's time. A layer not copied is the one given, with the same contents."""
+    return list(layer) if _without_params(layer) else ALTAIR_REMOVE_DUPLICATE_PARAMS(layer)
+
+
+def _combine_subchart_params(params, subcharts):
+    """Altair's, without the copies when there are no parameters to lift: it returns no parameters and the
+    charts as they were (see ``_remove_duplicate_params``)."""
+    if (alt.utils.is_undefined(params) or not params) and _without_params(subcharts):
+        return alt.Undefined, list(subcharts)
+    return ALTAIR_COMBINE_SUBCHART_PARAMS(params, subcharts)
+
+
+_API._remove_duplicate_params = _remove_duplicate_params
+_API._combine_subchart_params = _combine_subchart_params
+
+
 @contextlib.contextmanager
 def unchecked():
     """Draw without checking each spec against the Vega-Lite schema (most of the time of a small chart) and
