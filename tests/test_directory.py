@@ -203,6 +203,13 @@ def generated(tmp_path_factory):
     return root / "data", root / "pages"
 
 
+def test_a_second_build_with_nothing_changed_reads_nothing(generated, monkeypatch):
+    """Right after the first build too: the digest of the directory's inputs lists its pages, not the file
+    the digests are kept in (written after it), so the second build does not read the data again."""
+    monkeypatch.setattr(directory, "entities", lambda book: pytest.fail("the data was read again"))
+    assert directory.generate(notebooks(), *generated) == {"rendered": 0, "written": 0, "unchanged": len(EVERYONE)}
+
+
 def test_only_the_profiles_that_show_a_changed_row_are_drawn_again(generated, tmp_path):
     data, pages = shutil.copytree(generated[0], tmp_path / "data"), shutil.copytree(generated[1], tmp_path / "pages")
     assert directory.generate(notebooks(), data, pages)["rendered"] == 0
@@ -416,3 +423,56 @@ def test_the_pdf_index_files_each_entity_under_one_heading(built_book):
                          ("GAO", "U.S. GAO"), ("DMV", "DMVs (not named)")):
         assert len(re.findall(rf"^{re.escape(see)}, see {re.escape(heading)}", index, re.M)) == 1, see
         assert not re.search(rf"^{re.escape(see)}, \d", index, re.M), see
+
+
+SHELL_HTML = """<html><head><title>profile-shell-title &#8212; Book</title></head><body>
+<div class="bd-header"><h1>profile-shell-title</h1></div>
+<article class="bd-article"><section id="profile-shell-title"><h1>profile-shell-title</h1>
+<section id="profile-shell-section"><h2>profile-shell-section</h2>
+<p><span class="bibtex-citation" id="id1">(<a href="../../references.html#cite-a">A 2019</a>)</span></p>
+<p><span class="bibtex-citation" id="id2">(<a href="../../references.html#cite-b">B n.d., in A</a>)</span></p>
+</section></section><script>thebe</script></article>
+<nav><ul><li class="toc-h2"><a class="nav-link" href="#profile-shell-section">profile-shell-section</a></li></ul></nav>
+</body></html>"""
+
+
+def _shell_site(tmp_path, page: dict):
+    from surveillance_book.directory.publish import SHELL, shell_page
+
+    html, pages = tmp_path / "html", tmp_path / "pages"
+    (html / "book" / "directory" / "org").mkdir(parents=True)
+    (html / "book" / "directory" / "org" / "profile_shell.html").write_text(SHELL_HTML, encoding="utf-8")
+    (html / "book" / "directory" / "org" / "gone.html").write_text("an entity no longer in the data")
+    (pages / "org").mkdir(parents=True)
+    (pages / SHELL).write_text(shell_page(["b", "a"]), encoding="utf-8")
+    (pages / "org" / "x.json").write_text(json.dumps(page), encoding="utf-8")
+    return html / "book" / "directory" / "org", pages
+
+
+def test_publish_fills_the_shell_and_clears_what_is_not_a_profile(tmp_path):
+    from surveillance_book.directory.profile import CITATIONS
+    from surveillance_book.directory.publish import publish
+
+    body = f'<section id="x"><h1>X &amp; Y</h1><section id="sources"><h2>Sources</h2>{CITATIONS}</section></section>'
+    out, pages = _shell_site(tmp_path, {"title": "X & Y's", "contents": [["sources", "Sources"]], "body": body,
+                                        "cite": ["b", "a"]})
+    assert publish(out.parent.parent.parent, pages) == 1
+    page = (out / "x.html").read_text(encoding="utf-8")
+    assert "<title>X &amp; Y’s &#8212; Book</title>" in page and "<h1>X &amp; Y’s</h1></div>" in page
+    assert '<a class="nav-link" href="#sources">Sources</a>' in page and "profile-shell" not in page
+    assert ('(<a href="../../references.html#cite-b">B n.d., in A</a>; '
+            '<a href="../../references.html#cite-a">A 2019</a>)') in page
+    assert page.index("</section></section>") < page.index("<script>thebe</script>")
+    assert sorted(p.name for p in out.iterdir()) == ["x.html"]  # the shell's page and a stale page gone
+
+
+def test_publish_stops_with_one_line_when_the_shell_or_a_page_does_not_fit(tmp_path):
+    from surveillance_book.console import BuildError
+    from surveillance_book.directory.publish import publish
+
+    out, pages = _shell_site(tmp_path, {"title": "X", "contents": [], "body": "", "cite": ["c"]})
+    with pytest.raises(BuildError, match=r"x\.json: cites c, not in data/sources\.csv"):
+        publish(out.parent.parent.parent, pages)
+    (out / "profile_shell.html").write_text(SHELL_HTML.replace('href="#profile-shell-section"', 'href="#"'))
+    with pytest.raises(BuildError, match="no contents to fill"):
+        publish(out.parent.parent.parent, pages)

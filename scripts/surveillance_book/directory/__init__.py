@@ -41,8 +41,8 @@ def _inputs_digest(notebooks: list[Path], data_dir: Path, target: Path, renames:
     """Everything the directory is made from, and the pages it holds: when none changed, nothing is read."""
     digest = hashlib.sha256(code.encode())
     glossary_file = REPO / "book" / "glossary.csv"
-    pages = sorted(p.relative_to(target).as_posix() for suffix in ("*.md", PAGE_SUFFIX)
-                   for p in target.rglob(suffix)) if target.is_dir() else []
+    found = [*target.rglob("*.md"), *target.glob(f"*/{PAGE_SUFFIX}")] if target.is_dir() else []
+    pages = sorted(p.relative_to(target).as_posix() for p in found)  # not DIGESTS, written after this
     for path in [*sorted(Path(data_dir).glob("*")), *notebooks, glossary_file, renames]:
         digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
     digest.update("\n".join(pages).encode())

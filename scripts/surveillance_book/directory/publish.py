@@ -81,6 +81,9 @@ def publish(html_dir: Path, target: Path) -> int:
         pages = {p.stem: p for p in (target / folder).glob("*.json")}
         for stem, path in pages.items():
             page = json.loads(path.read_text(encoding="utf-8"))
+            unknown = [key for key in page["cite"] if key not in citations]
+            if unknown:  # the shell cites every source of the data: an older page, written from other data
+                raise BuildError(f"{path}: cites {', '.join(unknown)}, not in data/sources.csv")
             written += write_if_changed(out / folder / f"{stem}.html", _filled(pieces, entry, citations, page))
         for built in (out / folder).glob("*.html"):  # Sphinx's own pages there: the shell, and redirects
             if built.stem not in pages and not (target / folder / f"{built.stem}.md").is_file():
