@@ -601,12 +601,6 @@ def _node_tips() -> list[alt.Tooltip]:
             alt.Tooltip("page:N", title=PAGES_TIP)]
 
 
-def _when(book: Chapter, yes, no):
-    # Besides colour, width and weight mark the highlight, so that it survives greyscale printing.
-    return alt.condition(alt.datum.hl == book.highlight, alt.value(yes), alt.value(no)) if book.highlight \
-        else alt.value(no)
-
-
 def _keys(drawing: _Drawing, nodes: pd.DataFrame) -> dict:
     """The keys under the drawing, one line each (the parts of the report on two), so that side by side
     they do not run wider than the drawing. When the map numbers nodes, the list of numbers, part by part,
@@ -634,7 +628,9 @@ def _lines(points: pd.DataFrame, book: Chapter, at, key) -> alt.Chart:
         domain=kinds, range=[[1, 0] if k == "stated" else DASH for k in kinds]), legend=key)
     return alt.Chart(points).mark_line(strokeCap="butt").encode(
         **at(), detail="edge:N", order="step:Q", tooltip=_edge_tips(), strokeDash=dash,
-        color=charts.highlight_color("hl", book.highlight, EDGE_GREY), strokeWidth=_when(book, 2.6, 1.3))
+        color=charts.highlight_color("hl", book.highlight, EDGE_GREY),
+        # besides colour, width marks the highlight, so that it survives greyscale printing
+        strokeWidth=charts.when_highlighted(alt.StrokeWidthValue, book.highlight, 2.6, 1.3))
 
 
 def _heads(drawing: _Drawing, edges: pd.DataFrame, book: Chapter, at) -> alt.Chart | None:
@@ -652,7 +648,7 @@ def _heads(drawing: _Drawing, edges: pd.DataFrame, book: Chapter, at) -> alt.Cha
     return alt.Chart(heads).mark_point(shape="triangle-right", filled=True, opacity=1).encode(
         **at("hx", "hy"), angle=alt.Angle("angle:Q", scale=None), tooltip=_edge_tips(),
         color=charts.highlight_color("hl", book.highlight, EDGE_GREY),
-        size=_when(book, 70 if small else 110, 30 if small else 60))
+        size=charts.when_highlighted(alt.SizeValue, book.highlight, 70 if small else 110, 30 if small else 60))
 
 
 def _symbols(nodes: pd.DataFrame, book: Chapter, at, layout: str, keys: dict) -> list[alt.Chart]:
@@ -663,7 +659,8 @@ def _symbols(nodes: pd.DataFrame, book: Chapter, at, layout: str, keys: dict) ->
         domain=kinds, range=["circle" if k == "organization" else "square" for k in kinds]))
     base = alt.Chart(nodes).mark_point(filled=True, opacity=1, size=NODE_SIZE[layout]).encode(
         **at(), tooltip=_node_tips(), shape=shape,
-        stroke=_when(book, "#111111", "white"), strokeWidth=_when(book, 2.5, 0.8))
+        stroke=charts.when_highlighted(alt.StrokeValue, book.highlight, "#111111", "white"),
+        strokeWidth=charts.when_highlighted(alt.StrokeWidthValue, book.highlight, 2.5, 0.8))
     parts = _parts(nodes)
     if not parts:
         return [base.encode(color=charts.highlight_color("hl", book.highlight, charts.SECTION_COLORS[book.section]))]

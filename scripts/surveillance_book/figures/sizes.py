@@ -208,6 +208,10 @@ def _marks(panel: pd.DataFrame, book: Chapter) -> list:
               scale={"domain": [0, float(panel.edge.iloc[0])], "nice": False},
               axis={"format": ",~f", "tickCount": 5, "grid": True})
     zero = alt.X2Datum(0)
+
+    def width(yes: float, no: float) -> alt.StrokeWidthValue:
+        # outline width and label weight, besides colour, mark the highlight: it survives greyscale printing
+        return charts.when_highlighted(alt.StrokeWidthValue, book.highlight, yes, no)
     present = ~panel.future & ~panel["upper bound"]
     future = panel.future & ~panel["upper bound"]
 
@@ -217,9 +221,9 @@ def _marks(panel: pd.DataFrame, book: Chapter) -> list:
 
     return [
         (present, lambda c: c.mark_bar(height=BAR, stroke="#222").encode(
-            x=x, x2=zero, color=color, strokeWidth=_when_highlighted(book, 2, 0))),
+            x=x, x2=zero, color=color, strokeWidth=width(2, 0))),
         (future, lambda c: c.mark_bar(height=BAR, fill="white", strokeDash=[4, 2]).encode(
-            x=x, x2=zero, stroke=color, strokeWidth=_when_highlighted(book, 2.5, 1.5))),
+            x=x, x2=zero, stroke=color, strokeWidth=width(2.5, 1.5))),
         (panel["upper bound"], lambda c: c.mark_bar(height=BAR, fillOpacity=0.35).encode(x=x, x2=zero, color=color)),
         (panel["upper bound"], lambda c: c.mark_tick(thickness=3, size=BAR + 8).encode(x=x, color=color)),
         (panel.range, lambda c: c.mark_bar(height=BAR, fillOpacity=0.35, strokeWidth=1).encode(
@@ -234,10 +238,6 @@ def _marks(panel: pd.DataFrame, book: Chapter) -> list:
     ]
 
 
-def _when_highlighted(book: Chapter, yes, no):
-    # Outline width and label weight, besides colour, mark the highlight: it survives greyscale printing.
-    return alt.condition(alt.datum.hl == book.highlight, alt.value(yes), alt.value(no)) if book.highlight \
-        else alt.value(no)
 
 
 def _bold_labels(panel: pd.DataFrame) -> dict | str:
