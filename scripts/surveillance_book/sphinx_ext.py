@@ -318,8 +318,8 @@ def setup(app):
     app.add_directive("data-changes", DataChanges)
     app.add_role("eval", ProseRole(), override=True)  # after myst-nb, which registers its own eval role
     claim_notes.setup(app)
-    app.add_transform(FirstUse)
-    app.add_post_transform(ProfileLinks)  # a chapter's first use of a glossary term links to it
+    app.add_transform(FirstUse)  # a chapter's first use of a glossary term links to it
+    app.add_post_transform(ProfileLinks)
     app.add_js_file(BUNDLE)
     app.add_css_file("book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -53,7 +53,7 @@ def csv_download_link(frame: pd.DataFrame, name: str) -> str:
             f"Download these rows (CSV)</a></p>")
 
 
-def _header(column) -> str:
+def column_header(column) -> str:
     return str(column).replace("_", " ")  # "primary source id" can wrap; "primary_source_id" cannot
 
 
@@ -72,7 +72,7 @@ def column_widths(frame: pd.DataFrame) -> list[int]:
     least, wanted = [], []
     for column in frame.columns:
         shown = [_cell(v).replace("\\", "") for v in frame[column]]  # as the reader sees it, unescaped
-        words = _header(column).split() + [p for text in shown for w in text.split() for p in w.split("-")]
+        words = column_header(column).split() + [p for text in shown for w in text.split() for p in w.split("-")]
         lines = LINES_PER_ROW_ID if column == ROW_HEADER else LINES_PER_CELL
         least.append(min(max([len(w) for w in words] + [4]), WIDEST))
         wanted.append(min(max(least[-1], -(-max([len(t) for t in shown] + [0]) // lines)), WIDEST))
@@ -108,7 +108,7 @@ class SourceTable(Markdown):
 def html_table(frame: pd.DataFrame, *, caption: str, name: str) -> str:
     """The rows as an HTML table with its caption; every header and cell is escaped, so it shows as text."""
     shown = pd.DataFrame([[cell_text(v) for v in row] for row in frame.itertuples(index=False)],
-                         columns=[_header(c) for c in frame.columns], dtype=object)
+                         columns=[column_header(c) for c in frame.columns], dtype=object)
     table = shown.to_html(index=False, escape=True, border=0, classes="hts-table", table_id=name,
                           na_rep="")
     table = table.replace(' style="text-align: right;"', "")  # pandas right-aligns headers over text
@@ -125,7 +125,7 @@ def source_table(frame: pd.DataFrame, *, caption: str, name: str, widths: list[i
     """A numbered, captioned table with a CSV download; every cell is escaped so it shows as text.
     ``rows`` (``{"table", "id"}`` per row, in order) gives each row an HTML anchor (``row_anchor``);
     ``links`` maps a column to one address (or None) per row: its cells link there in HTML."""
-    header = "| " + " | ".join(escape_markdown(_header(c)) for c in frame.columns) + " |"
+    header = "| " + " | ".join(escape_markdown(column_header(c)) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
     anchors = [f'<span id="{row_anchor(r["table"], r["id"])}"></span>' for r in rows] if rows else [""] * len(frame)
     hrefs = [list((links or {}).get(c, [None] * len(frame))) for c in frame.columns]

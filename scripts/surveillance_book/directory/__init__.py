@@ -29,19 +29,18 @@ from . import chapters as chapter_links
 from .entities import ADDRESS, FOLDERS, Entity, address_problems, entities, own_row, rows_about, rows_text
 from .index import glossary, glossary_page, glossary_terms, index_page
 from .profile import PREFIX, page
-from .publish import SHELL, shell_page, write_if_changed
+from .publish import PAGE, SHELL, shell_page, write_if_changed
 
 TARGET = REPO / "book" / "directory"
 RENAMES = REPO / "book" / "directory_renames.csv"
 DIGESTS = ".digests.json"
-PAGE_SUFFIX = "*.json"  # a profile as profile.page gives it
 
 
 def _inputs_digest(notebooks: list[Path], data_dir: Path, target: Path, renames: Path, code: str) -> str:
     """Everything the directory is made from, and the pages it holds: when none changed, nothing is read."""
     digest = hashlib.sha256(code.encode())
     glossary_file = REPO / "book" / "glossary.csv"
-    found = [*target.rglob("*.md"), *target.glob(f"*/{PAGE_SUFFIX}")] if target.is_dir() else []
+    found = [*target.rglob("*.md"), *target.glob(f"*/*{PAGE}")] if target.is_dir() else []
     pages = sorted(p.relative_to(target).as_posix() for p in found)  # not DIGESTS, written after this
     for path in [*sorted(Path(data_dir).glob("*")), *notebooks, glossary_file, renames]:
         digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
@@ -128,17 +127,17 @@ def generate(notebooks: list[Path], data_dir: Path = DATA_DIR, target: Path = TA
     for entity in everyone:
         new[entity.address] = _digest(entity, base, by_entity.get(entity.id, []), titles, common)
         if old.get("pages", {}).get(entity.address) != new[entity.address] or not (
-                target / f"{entity.address}.json").is_file():
+                target / f"{entity.address}{PAGE}").is_file():
             todo.append(entity)
     texts = _draw_all(todo, base=base, chapters=by_entity, titles=titles, data_dir=data_dir)
     counts = {"rendered": len(todo), "written": 0, "unchanged": len(everyone) - len(todo)}
     for entity, text in zip(todo, texts, strict=True):
-        counts["written"] += write_if_changed(target / f"{entity.address}.json", text)
+        counts["written"] += write_if_changed(target / f"{entity.address}{PAGE}", text)
     redirects = _renamed(renames, {e.address for e in everyone})
     for old_address, new_address in redirects.items():
         write_if_changed(target / f"{old_address}.md", _redirect(new_address))
     write_if_changed(target / SHELL, shell_page(base.everything("sources").source_id))
-    keep = {f"{e.address}.json" for e in everyone} | {f"{a}.md" for a in redirects} | {SHELL}
+    keep = {f"{e.address}{PAGE}" for e in everyone} | {f"{a}.md" for a in redirects} | {SHELL}
     for stale in [p for folder in FOLDERS.values() for p in (target / folder).glob("*.*")]:
         if f"{stale.parent.name}/{stale.name}" not in keep:
             stale.unlink()  # an entity no longer in the data has no page (nor a page of an older build's kind)

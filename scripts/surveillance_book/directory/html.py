@@ -13,7 +13,7 @@ import pandas as pd
 from docutils.nodes import make_id
 from docutils.utils.smartquotes import smartyPants
 
-from ..tables import cell_text, csv_download_link, row_anchor
+from ..tables import cell_text, column_header, csv_download_link, row_anchor
 
 SMARTQUOTES = "qDe"  # Sphinx's smartquotes_action: quotes, en and em dashes, ellipses
 
@@ -70,13 +70,12 @@ def table(frame: pd.DataFrame, *, caption: str, name: str, rows: list[dict] | No
     ``rows`` gives each row an anchor (``tables.row_anchor``), ``links`` one address (or None) per row for
     the cells of a column."""
     anchor = html.escape(name)
-    head = "".join(f'<th class="head"><p>{text(str(c).replace("_", " "))}</p></th>\n' for c in frame.columns)
+    head = "".join(f'<th class="head"><p>{text(column_header(c))}</p></th>\n' for c in frame.columns)
+    hrefs = [list((links or {}).get(c, [None] * len(frame))) for c in frame.columns]  # per column, per row
     body = []
     for i, row in enumerate(frame.itertuples(index=False)):
-        cells = []
-        for column, value in zip(frame.columns, row, strict=True):
-            href = (links or {}).get(column, [None] * len(frame))[i]
-            cells.append(link(href, text(value)) if href and cell_text(value) else text(value))
+        cells = [link(hrefs[c][i], text(value)) if hrefs[c][i] and cell_text(value) else text(value)
+                 for c, value in enumerate(row)]
         if rows:
             cells[0] = f'<span id="{html.escape(row_anchor(rows[i]["table"], rows[i]["id"]))}"></span>' + cells[0]
         body.append(f'<tr class="row-{"odd" if i % 2 else "even"}">'

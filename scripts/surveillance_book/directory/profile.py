@@ -35,10 +35,12 @@ def href(entity_id, book: Chapter, from_doc: str) -> str | None:
     if not isinstance(entity_id, str):
         return None
     target = doc(entity_id, book)
-    if target is None:
-        return None
-    depth = from_doc.count("/")
-    return "../" * depth + target + ".html"
+    return None if target is None else _relative(from_doc, target)
+
+
+def _relative(from_doc: str, to_doc: str) -> str:
+    """The URL of one page of the book from another (both from the book's root, no suffix)."""
+    return "../" * from_doc.count("/") + to_doc + ".html"
 
 
 def link(entity_id, book: Chapter, here: str) -> str:
@@ -164,8 +166,7 @@ def _concerns(entity: Entity, rows: Rows, book: Chapter, here: str) -> list[str]
 
 
 def _chapters(chapters: list[str], titles: dict[str, str], here: str) -> list[str]:
-    up = "../" * here.count("/")
-    return [page_html.bullets([page_html.link(f"{up}notebooks/{c}.html", page_html.text(titles.get(c, c)))
+    return [page_html.bullets([page_html.link(_relative(here, f"notebooks/{c}"), page_html.text(titles.get(c, c)))
                                for c in chapters])] if chapters else []
 
 

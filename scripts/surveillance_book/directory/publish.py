@@ -19,6 +19,7 @@ from .html import text
 from .profile import CITATIONS, PREFIX
 
 SHELL = "org/profile_shell.md"  # an underscore: no id can name a page the same (entities.ADDRESS)
+PAGE = ".json"  # a profile as profile.page gives it, written by the directory
 TITLE, SECTION = "profile-shell-title", "profile-shell-section"
 CITE = re.compile(r"^\{cite:p\}`([^`]+)`$", re.MULTILINE)
 CITATION = re.compile(r'<span class="bibtex-citation" id="[^"]*">\((.*?)\)</span>', re.DOTALL)
@@ -35,8 +36,7 @@ def _article(shell: str) -> tuple[int, int]:
     start = shell.find(f'<section id="{TITLE}">')
     end = shell.rfind("</section>", start, shell.find("</article>", start))
     if start < 0 or end < 0:
-        raise BuildError("the profiles' page (book/directory/org/profile_shell.md) has no article in its HTML; "
-                         "has the theme changed?")
+        raise BuildError(f"the profiles' page ({PREFIX}{SHELL}) has no article in its HTML; has the theme changed?")
     return start, end + len("</section>")
 
 
@@ -78,7 +78,7 @@ def publish(html_dir: Path, target: Path) -> int:
     pieces, entry, citations = _template(shell_html.read_text(encoding="utf-8"), keys)
     written = 0
     for folder in FOLDERS.values():
-        pages = {p.stem: p for p in (target / folder).glob("*.json")}
+        pages = {p.stem: p for p in (target / folder).glob(f"*{PAGE}")}
         for stem, path in pages.items():
             page = json.loads(path.read_text(encoding="utf-8"))
             unknown = [key for key in page["cite"] if key not in citations]
