@@ -30,7 +30,8 @@ def _ends(r: pd.DataFrame):
 def _overview(r):
     return r[~r.relation.isin(["subsidiary of", "became"])], {
         "name": "network", "title": "Who is tied to what", "layout": "clusters", "owners": True,
-        "edge_labels": "hedged", "label_min_ties": 5, "names": {"state-local-le": "Local and state police"}}
+        "edge_labels": "hedged", "label_min_ties": 5, "names": {"state-local-le": "Local and state police"},
+        "most": 120}
 
 
 def _databases(r):
@@ -187,6 +188,7 @@ def test_nothing_known_before_the_sources(key):
     assert rows.empty
     note = network(rows, chapter, **choices)
     assert isinstance(note, Markdown) and "Nothing in the data" in note.data
+    assert note.nodes.empty and note.lines.empty and not note.nodes.drawn.any()  # a chapter can still count them
 
 
 def test_the_same_rows_give_the_same_spec_in_any_order():
@@ -199,6 +201,43 @@ def test_the_same_rows_give_the_same_spec_in_any_order():
 
 
 # --- what a network diagram must show ------------------------------------------------------------------
+
+def _lines_by_hand(chapter: Chapter, rows: pd.DataFrame) -> tuple[set, Counter]:
+    """The map's lines counted apart from the figure code: one per subject and object (and per owner named in
+    data/systems.csv for a system the rows tie), and each node's number of them."""
+    s, o = _ends(rows)
+    pairs = set(zip(s, o, strict=True))
+    systems = chapter.systems[chapter.systems.owner_id.notna()]
+    pairs |= {(w, i) for w, i in zip(systems.owner_id, systems.system_id, strict=True) if i in set(s) | set(o)}
+    return pairs, Counter(n for a, b in pairs for n in ({a, b}))
+
+
+def test_a_capped_map_draws_the_busiest_nodes_and_the_highlights_and_counts_every_line():
+    chapter, rows, choices, full = drawn("overview-network")
+    pairs, per_node = _lines_by_hand(chapter, rows)
+    assert full.nodes.drawn.all() and full.lines.drawn.all() and len(full.lines) == len(pairs)
+    assert dict(zip(full.nodes.id, full.nodes.ties, strict=True)) == per_node
+    ranked = sorted(per_node, key=lambda n: (-per_node[n], n))
+    assert list(full.nodes.id) == ranked  # busiest first, ties broken by id
+
+    fig = network(rows, chapter, **choices | {"most": 20})
+    kept = set(ranked[:20]) | {n for n in per_node if chapter.is_highlighted(n)}
+    assert len(kept) > 20  # Palantir's own nodes are not all among the busiest: the test covers them
+    drawn_pairs = {(a, b) for a, b in pairs if a in kept and b in kept}
+    on_map = {d["id"] for d in nodes_of(fig.spec)}
+    assert on_map == {n for pair in drawn_pairs for n in pair} == set(fig.nodes.id[fig.nodes.drawn])
+    assert {tuple(e.split(" > ")) for e in (d["edge"] for d in lines_of(fig.spec))} == drawn_pairs
+    assert set(zip(fig.lines.source[fig.lines.drawn], fig.lines.target[fig.lines.drawn], strict=True)) == drawn_pairs
+    assert len(fig.lines) == len(pairs) and len(fig.nodes) == len(per_node)
+    assert {d["id"]: d["ties"] for d in nodes_of(fig.spec)} == {n: per_node[n] for n in on_map}  # all its lines
+    s, o = _ends(fig.rows)
+    assert set(fig.rows.index) == set(rows.index[_ends(rows)[0].isin(kept) & _ends(rows)[1].isin(kept)])
+    assert s.isin(kept).all() and o.isin(kept).all()
+    assert f"those with the most lines of the {len(per_node)} the rows tie" in fig.output.description
+    assert "those with the most lines" not in full.output.description
+    with pytest.raises(ValueError, match="most 2 or more"):
+        network(rows, chapter, **choices | {"most": 1})
+
 
 @pytest.mark.parametrize("key", DIAGRAMS)
 def test_every_row_is_one_line_of_the_diagram(key):

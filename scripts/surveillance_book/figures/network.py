@@ -25,12 +25,11 @@ from itertools import pairwise
 
 import altair as alt
 import pandas as pd
-from IPython.display import Markdown
 
 from .. import charts
 from ..chapter import Chapter, row_ids
 from ..text import and_list, count
-from .figure import PAGES_TIP, Figure, directory_pages, nothing_known, plain
+from .figure import PAGES_TIP, Figure, NothingKnown, directory_pages, nothing_known, plain
 from .fonts import text_width
 from .layout import (
     Box,
@@ -73,7 +72,7 @@ def network(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, layout:
             relations: Mapping[str, str] | None = None, reverse: Mapping[str, str] | None = None,
             owners: bool = False, undirected: Iterable[str] = UNDIRECTED, edge_labels: str = "all",
             label_min_ties: int = 0, wrap: int = 16, width: int = WIDTH, spacing: float | None = None,
-            what: str = "these ties") -> Figure | Markdown:
+            most: int | None = None, what: str = "these ties") -> "NetworkFigure | NoNetwork":
     """Relationship rows as a diagram: organizations (circles) and systems (squares) joined by arrows from
     subject to object, each labelled with its relation and the source's hedge.
 
@@ -90,22 +89,56 @@ def network(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, layout:
     ``owners`` adds, for each system drawn, the tie to its owner from data/systems.csv. ``undirected``
     relations are lines without an arrowhead. ``edge_labels`` is "all", "hedged" (only
     the hedged lines say so in words) or "none"; ``label_min_ties`` names only nodes with that many lines
-    (and the highlight and its neighbours)."""
-    if layout not in NODE_SIZE or direction not in ("right", "down") or edge_labels not in EDGE_LABELS:
+    (and the highlight and its neighbours). ``most`` caps the nodes drawn: the ``most`` with the most lines
+    (ties broken by id) and the highlight's own, with the lines between them; the figure's ``nodes`` and
+    ``lines`` say what was drawn and what was left out."""
+    if (layout not in NODE_SIZE or direction not in ("right", "down") or edge_labels not in EDGE_LABELS
+            or most is not None and most < 2):
         raise ValueError(f"network: layout is one of {sorted(NODE_SIZE)}, direction 'right' or 'down', "
-                         f"edge_labels one of {sorted(EDGE_LABELS)}")
+                         f"edge_labels one of {sorted(EDGE_LABELS)}, most 2 or more")
     if not len(rows):
-        return nothing_known(book, what, rows)
+        return NoNetwork(nothing_known(book, what, rows).data, rows)
     edges = _edges(rows, book, relations or {}, reverse or {}, set(undirected), owners)
+    every = _busiest_first(edges, book)
+    kept = _kept(every, most)
+    all_lines = edges.assign(drawn=edges.source.isin(kept) & edges.target.isin(kept))
+    edges = all_lines[all_lines.drawn].drop(columns="drawn").reset_index(drop=True)
+    every["drawn"] = every.id.isin(set(edges.source) | set(edges.target))  # a kept node may have no line left
+    subject, obj = book.ends(rows)
+    rows = rows[subject.isin(kept) & obj.isin(kept)]  # the rows behind the lines drawn
     if groups is None and layout == "clusters":
         groups = _sections(book)
-    nodes = _nodes(edges, book, names or {}, groups or {}, wrap)
+    nodes = _nodes(edges, book, names or {}, groups or {}, wrap, dict(zip(every.id, every.ties, strict=True)))
     if layout == "layered":
         drawing = _layered(nodes, edges, ranks or {}, direction, width, spacing, edge_labels, label_min_ties)
     else:
         drawing = _clusters(nodes, edges, book.section, width, edge_labels, label_min_ties)
     chart = _chart(drawing, book)
-    return Figure(chart, rows, book, name=name, title=title, description=_description(drawing, book))
+    return NetworkFigure(chart, rows, book, name=name, title=title, description=_description(drawing, book, every),
+                         nodes=every, lines=all_lines[["source", "target", "hl", "drawn"]])
+
+
+class NetworkFigure(Figure):
+    """A network's figure and what it holds: ``nodes`` (id, kind, ties: its lines in the rows, hl, drawn:
+    whether it is on the drawing), busiest first, and ``lines`` (source, target, hl, drawn), one per pair
+    of ends and direction, so that a chapter's counts are the figure's own."""
+
+    def __init__(self, *args, nodes: pd.DataFrame, lines: pd.DataFrame, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nodes, self.lines = nodes, lines
+
+
+class NoNetwork(NothingKnown):
+    """The note ``network`` gives when none of its rows is known, with no nodes and no lines, so that a chapter
+    can count a network's ``nodes`` and ``lines`` whatever the date."""
+
+    @property
+    def nodes(self) -> pd.DataFrame:
+        return pd.DataFrame({"id": [], "ties": [], "kind": [], "hl": [], "drawn": []}).astype({"drawn": bool})
+
+    @property
+    def lines(self) -> pd.DataFrame:
+        return pd.DataFrame({"source": [], "target": [], "hl": [], "drawn": []}).astype({"drawn": bool})
 
 
 # Which lines carry their relation in words.
@@ -170,15 +203,30 @@ def _sections(book: Chapter) -> dict[str, str]:
             | dict(zip(systems.system_id, systems.section.astype(str), strict=True)))
 
 
+def _busiest_first(edges: pd.DataFrame, book: Chapter) -> pd.DataFrame:
+    """Every node the lines join, with its kind and its lines (each counted once, a line from a node to
+    itself too), the most lines first and ties broken by id."""
+    lines = pd.concat([edges.source, edges.target[edges.target != edges.source]]).value_counts()
+    nodes = lines.rename_axis("id").reset_index(name="ties").sort_values(["ties", "id"], ascending=[False, True])
+    orgs = set(book.everything("organizations").org_id)
+    return nodes.assign(kind=["organization" if i in orgs else "system" for i in nodes.id],
+                        hl=book.marks(nodes.id)).reset_index(drop=True)
+
+
+def _kept(nodes: pd.DataFrame, most: int | None) -> set[str]:
+    """The nodes a map of at most ``most`` draws: the busiest, and the highlight's own whatever their lines."""
+    if most is None:
+        return set(nodes.id)
+    return set(nodes.id.head(most)) | set(nodes.id[nodes.hl != "other"])
+
+
 def _nodes(edges: pd.DataFrame, book: Chapter, names: Mapping[str, str], groups: Mapping[str, str],
-           wrap: int) -> pd.DataFrame:
+           wrap: int, lines: Mapping[str, int]) -> pd.DataFrame:
     ids = list(dict.fromkeys([*edges.source, *edges.target]))
     orgs = book.everything("organizations").set_index("org_id")
     systems = book.everything("systems").set_index("system_id")
     kind = ["organization" if i in orgs.index else "system" for i in ids]
     short = [names.get(i, book.name(i)) for i in ids]
-    # each node's lines, counted once each (a line from a node to itself too)
-    lines = pd.concat([edges.source, edges.target[edges.target != edges.source]]).value_counts().to_dict()
     return pd.DataFrame({
         "id": ids, "kind": kind, "short": short, "label": [wrap_text(s, wrap) for s in short],
         "group": [str(groups.get(i, "")) for i in ids],
@@ -854,7 +902,7 @@ def _reading(reading: tuple, short: Mapping[str, str]) -> str:
     return f"{short[subject]} {relation}{f' ({hedge})' if hedge else ''} {short[obj]}"
 
 
-def _description(drawing: _Drawing, book: Chapter) -> str:
+def _description(drawing: _Drawing, book: Chapter, every: pd.DataFrame) -> str:
     """What the diagram says, in the data's own reading ("subject relation object"), with every hedge."""
     nodes, edges = drawing.nodes, drawing.edges
     short = dict(zip(nodes.id, nodes.short, strict=True))
@@ -870,7 +918,10 @@ def _description(drawing: _Drawing, book: Chapter) -> str:
     if edges.hedged.any():
         how.append("dashed lines are ties the source hedges")
     lead = (f"Network diagram of {count(n_org)} organization{'s' * (n_org != 1)} (circles) and {count(n_sys)} "
-            f"system{'s' * (n_sys != 1)} (squares); {and_list(how)}")
+            f"system{'s' * (n_sys != 1)} (squares)")
+    if not every.drawn.all():
+        lead += f", those with the most lines of the {count(len(every))} the rows tie"
+    lead += f"; {and_list(how)}"
     marked = [short[i] for i in nodes.id[nodes.hl != "other"]]
     tail = f" Marked as highlighted: {and_list(marked)}." if marked else ""
     return f"{lead}: {said}.{tail}"
