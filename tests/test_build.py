@@ -51,9 +51,11 @@ def test_a_successful_run_stores_outputs_without_timestamps(tmp_path):
     assert "".join(nb["cells"][0]["outputs"][0]["text"]) == "42\n"
     assert "papermill" not in nb["metadata"]
     assert all("execution" not in c["metadata"] and "papermill" not in c["metadata"] for c in nb["cells"])
-    first = path.read_bytes()
+    first, written = path.read_bytes(), path.stat().st_mtime_ns
     execute.execute(path)
     assert path.read_bytes() == first  # a rerun with nothing changed changes nothing
+    assert path.stat().st_mtime_ns == written  # nor writes the file: Sphinx does not read it again
+    assert [p.name for p in tmp_path.iterdir()] == ["nb.ipynb"]
 
 
 def test_staleness_names_the_input_that_changed(tmp_path, monkeypatch):

@@ -30,7 +30,8 @@ class claim(nodes.inline):  # noqa: N801 - docutils names node classes in lower 
 
 
 @cache
-def _facts() -> claims.Facts:
+def facts() -> claims.Facts:
+    """The data's facts, read once per build (the notes and the claims register share them)."""
     return claims.Facts(DATA_DIR)
 
 
@@ -52,15 +53,15 @@ def wrap(pasted: list[nodes.Node], key: str, document) -> list[nodes.Node]:
     if found is None:
         return pasted
     # in the node's attributes, which survive the copies Sphinx makes of a doctree
-    return [claim("", "", *pasted, key=key, note=claims.note(found, _facts()), shown=set(chapter.shown_rows))]
+    return [claim("", "", *pasted, key=key, note=claims.note(found, facts()), shown=set(chapter.shown_rows))]
 
 
 # --- HTML ---------------------------------------------------------------------------------------------
 def _source_links(self, source_ids: list[str]) -> str:
     refs = self.builder.get_relative_uri(self.builder.current_docname, REFERENCES_DOC)
-    facts = _facts()
+    known = facts()
     return "; ".join(f'<a href="{html.escape(refs)}#{nodes.make_id("cite-" + s)}">'
-                     f"{html.escape(facts.source_label(s))}</a>" for s in source_ids)
+                     f"{html.escape(known.source_label(s))}</a>" for s in source_ids)
 
 
 def _row_html(fact: claims.RowFact, shown: set) -> str:
@@ -146,7 +147,7 @@ def _provenance(note: claims.Note) -> str:
     else:
         line += "; ".join(f"data/{t}.csv: {', '.join(ids)}" for t, ids in by_table.items())
     if note.sources:
-        line += "; sources: " + "; ".join(_facts().source_label(s) for s in note.sources)
+        line += "; sources: " + "; ".join(facts().source_label(s) for s in note.sources)
     return line + "."
 
 

@@ -118,6 +118,7 @@ class Facts:
 
     def __init__(self, data_dir: Path = DATA_DIR):
         self.book = Chapter("claims", as_of=f"{LAST_DATE:%Y-%m-%d}", data_dir=data_dir)  # every row
+        self._facts: dict[tuple[str, str], RowFact | None] = {}  # a row behind many claims is read once
 
     @cached_property
     def _by_id(self) -> dict[tuple[str, str], pd.Series]:
@@ -132,6 +133,11 @@ class Facts:
         return out
 
     def row(self, table: str, row_id: str) -> RowFact | None:
+        if (table, row_id) not in self._facts:
+            self._facts[table, row_id] = self._read(table, row_id)
+        return self._facts[table, row_id]
+
+    def _read(self, table: str, row_id: str) -> RowFact | None:
         row = self._by_id.get((table, row_id))
         if row is None:
             return None
@@ -249,9 +255,10 @@ def register_csv(rows: list[dict]) -> str:
     return out.getvalue()
 
 
-def register(notebook_paths: list[Path], edition: str, data_dir: Path = DATA_DIR) -> str:
-    """``claims.csv`` of the notebooks: every printed claim of the edition, with its rows and sources."""
-    return register_csv(register_rows([read(p) for p in notebook_paths], Facts(data_dir), edition))
+def register(notebook_paths: list[Path], edition: str, facts: Facts | None = None) -> str:
+    """``claims.csv`` of the notebooks: every printed claim of the edition, with its rows and sources
+    (``facts``: the data's, read again unless given)."""
+    return register_csv(register_rows([read(p) for p in notebook_paths], facts or Facts(), edition))
 
 
 def at_tag(tag: str, notebook_paths: list[Path], repo: Path = REPO) -> list[ChapterClaims]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import FIGURE_METADATA
 from .console import BuildError, BuildStopped, say, shown
+from .files import write_if_changed
 from .paths import NOTEBOOKS_DIR, REPO
 
 MANIFEST = NOTEBOOKS_DIR / "manifest.json"
@@ -62,15 +63,8 @@ def load_manifest() -> dict:
     return json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that an interruption leaves either the old or the new file, never half of one."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    write_atomic(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
+def write_json(path: Path, data: dict) -> None:
+    write_if_changed(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def why_stale(path: Path, manifest: dict, force: bool) -> str | None:
@@ -134,7 +128,7 @@ def execute(path: Path) -> list[str]:
         reads = json.loads(read_log.read_text()) if read_log.exists() else []
         read_log.unlink(missing_ok=True)
     nbformat.validate(nb)
-    write_atomic(path, nbformat.writes(nb) + "\n")
+    write_if_changed(path, nbformat.writes(nb) + "\n")  # unchanged, it keeps its time: Sphinx skips it
     return reads
 
 
@@ -173,7 +167,7 @@ def execute_stale(force: bool = False, jobs: int | None = None) -> list[str]:
                 break
     # Record the successful runs even when another failed, so they are not redone.
     manifest = {k: v for k, v in manifest.items() if (NOTEBOOKS_DIR / k).exists()}
-    write_json_atomic(MANIFEST, manifest)
+    write_json(MANIFEST, manifest)
     if stopped:
         raise BuildStopped("interrupted; the notebooks that finished were kept, the book was left as it was; "
                            "run `make book` again to finish")

@@ -216,11 +216,12 @@ def _write_claims(app, exception) -> None:
     """The claims register of the edition beside the pages (the notes link it; the build copies it out)."""
     if exception or app.builder.format != "html":
         return
+    from .claim_notes import facts
     from .claims import REGISTER_NAME, register
     from .execute import notebooks
 
     target = Path(app.outdir) / "_static" / REGISTER_NAME
-    target.write_text(register(notebooks(), editions.edition().version), encoding="utf-8")
+    target.write_text(register(notebooks(), editions.edition().version, facts()), encoding="utf-8")
 
 
 def _drop_thebe(app, pagename, templatename, context, doctree) -> None:

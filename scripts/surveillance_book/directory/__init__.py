@@ -24,12 +24,13 @@ from pathlib import Path
 
 from ..chapter import BOOK_AS_OF, Chapter
 from ..charts import unchecked
+from ..files import write_if_changed
 from ..paths import DATA_DIR, REPO, package_digest
 from . import chapters as chapter_links
 from .entities import ADDRESS, FOLDERS, Entity, address_problems, entities, own_row, rows_about, rows_text
 from .index import glossary, glossary_page, glossary_terms, index_page
 from .profile import PREFIX, page
-from .publish import PAGE, SHELL, shell_page, write_if_changed
+from .publish import PAGE, SHELL, shell_page
 
 TARGET = REPO / "book" / "directory"
 RENAMES = REPO / "book" / "directory_renames.csv"

@@ -9,11 +9,11 @@ The shell's own page is then removed; it is kept out of the search index (``nose
 """
 
 import json
-import os
 import re
 from pathlib import Path
 
 from ..console import BuildError
+from ..files import write_if_changed
 from .entities import FOLDERS
 from .html import text
 from .profile import CITATIONS, PREFIX
@@ -90,14 +90,3 @@ def publish(html_dir: Path, target: Path) -> int:
                 built.unlink()
     shell_html.unlink()
     return written
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write a file only when its text changed (atomically); True when it was written."""
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return True
