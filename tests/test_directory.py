@@ -476,3 +476,31 @@ def test_publish_stops_with_one_line_when_the_shell_or_a_page_does_not_fit(tmp_p
     (out / "profile_shell.html").write_text(SHELL_HTML.replace('href="#profile-shell-section"', 'href="#"'))
     with pytest.raises(BuildError, match="no contents to fill"):
         publish(out.parent.parent.parent, pages)
+
+
+def _set(path: Path, row_id: str, **values) -> None:
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row[next(iter(row))] == row_id:
+            row.update(values)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_the_chapters_first_uses_depend_on_the_names_not_on_every_row(data_copy):
+    """Sphinx reads a chapter again when the words its first uses look for change, not for any change to
+    organizations.csv or systems.csv (every chapter was read again for a changed note or country)."""
+    from surveillance_book.directory.first_use import words_text
+
+    def words() -> str:
+        return words_text(entities(Chapter("overview", as_of=BOOK_AS_OF, data_dir=data_copy)))
+
+    before = words()
+    _set(data_copy / "organizations.csv", "palantir", note="a note no chapter looks for", country="US")
+    assert words() == before
+    _set(data_copy / "organizations.csv", "palantir", name="Palantir Technologies")
+    after = words()
+    assert after != before and "'Palantir Technologies'" in after and "'Palantir'" not in after

@@ -299,3 +299,26 @@ def test_a_table_taller_than_tex_can_measure_prints_over_pages(tmp_path):
     text = _print_table(tmp_path, [(f"{i}", f"2018-01-01 event number {i}") for i in range(rows)], widths="6 30")
     assert all(f"event number {i}\n" in text for i in range(rows))
     assert text.count(TABLE_CONTINUES) >= 20
+
+
+def test_a_second_print_build_reads_no_page_again_and_never_the_web_only_ones(tmp_path, capsys):
+    """The print edition leaves the profiles' folders out of its build; it did so by a setting Sphinx saved
+    with its environment, so that the next build found its settings changed and read every page again (at
+    50 times the data, a minute of the PDF's build after a one-row change)."""
+    from sphinx.cmd.build import build_main
+
+    from surveillance_book.print_edition import WEB_ONLY
+
+    source = tmp_path / "source"
+    (source / WEB_ONLY[0]).mkdir(parents=True)
+    (source / WEB_ONLY[0] / "shell.rst").write_text(":orphan:\n\nShell\n=====\n\nWeb only.\n", encoding="utf-8")
+    (source / "conf.py").write_text("extensions = ['surveillance_book.print_edition']\n"
+                                    "latex_documents = [('index', 'book.tex', 'Print', 'Test', 'manual')]\n",
+                                    encoding="utf-8")
+    (source / "index.rst").write_text("Print\n=====\n\nA page.\n", encoding="utf-8")
+    runs = []
+    for _ in range(2):
+        assert build_main(["-b", "latex", str(source), str(tmp_path / "latex")]) == 0
+        runs.append(capsys.readouterr().out)
+    assert "1 added, 0 changed, 0 removed" in runs[0] and "shell" not in runs[0]
+    assert "0 added, 0 changed, 0 removed" in runs[1] and "config changed" not in runs[1]

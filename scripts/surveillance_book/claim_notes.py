@@ -17,7 +17,7 @@ from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
 from . import claims
-from .data import package
+from .files import write_if_changed
 from .paths import DATA_DIR
 from .tables import row_anchor
 
@@ -40,14 +40,39 @@ def _chapter(path: str, mtime: float) -> claims.ChapterClaims:
     return claims.read(Path(path))
 
 
+NOTES_DATA = "notes-data"  # a folder beside Sphinx's doctrees: what each chapter's notes show of the data
+
+
+def notes_data_file(doctreedir, notebook: Path) -> Path:
+    return Path(doctreedir) / NOTES_DATA / f"{notebook.stem}.txt"
+
+
+def notes_data(notebook: Path, known: claims.Facts) -> str:
+    """Everything the notes of a chapter's claims show, the data's part included (the rows' readings, hedges,
+    values and sources, and the sources' labels), as text."""
+    notes = [claims.note(c, known) for c in _chapter(str(notebook), notebook.stat().st_mtime).claims]
+    labels = {s: known.source_label(s) for note in notes for s in note.sources}
+    return "\n".join(map(repr, notes)) + f"\n{labels!r}\n"
+
+
+def write_notes_data(app) -> None:
+    """Per chapter, what its notes show of the data, written when it changed: a chapter's page depends on it,
+    not on every data file, so that a changed row makes Sphinx read again only the chapters whose notes show
+    it (or none: a row behind no printed figure)."""
+    from .execute import notebooks
+
+    known = facts()
+    for notebook in notebooks():
+        write_if_changed(notes_data_file(app.doctreedir, notebook), notes_data(notebook, known))
+
+
 def wrap(pasted: list[nodes.Node], key: str, document) -> list[nodes.Node]:
     """The pasted phrase inside its claim node (unchanged when the page is not a chapter notebook)."""
     source = Path(document["source"])
     if source.suffix != ".ipynb":
         return pasted
     env = document.settings.env
-    for resource in package(DATA_DIR)["resources"]:  # a changed row changes the note, not the notebook
-        env.note_dependency(str(DATA_DIR / resource["path"]))
+    env.note_dependency(str(notes_data_file(env.doctreedir, source)))  # a changed row changes a note, not the notebook
     chapter = _chapter(str(source), source.stat().st_mtime)
     found = next((c for c in chapter.claims if c.key == key), None)
     if found is None:
@@ -193,6 +218,7 @@ def _breakable(line: str) -> list[nodes.Node]:
 
 
 def setup(app) -> None:
+    app.connect("builder-inited", write_notes_data)
     app.add_node(claim, html=(visit_claim_html, depart_claim_html), latex=(_pass, _pass),
                  text=(_pass, _pass))
     app.add_transform(FiguresList)

@@ -504,11 +504,21 @@ def _write_citations_css(app) -> None:
         target.write_text(CITATIONS_STYLE, encoding="utf-8")
 
 
+WEB_ONLY_PATTERNS = [f"{folder}**" for folder in WEB_ONLY]
+
+
 def _leave_out_web_pages(app) -> None:
     """The PDF's build does not read the profiles' folders (the web edition's only: the directory appendix
     stands for them), nor the page Sphinx builds for them there."""
     if app.builder.format == "latex":
-        app.config.exclude_patterns = [*app.config.exclude_patterns, *(f"{folder}**" for folder in WEB_ONLY)]
+        app.config.exclude_patterns = [*app.config.exclude_patterns, *WEB_ONLY_PATTERNS]
+
+
+def _restore_patterns(app, env) -> None:
+    """The project's own patterns again once the sources are read, before Sphinx saves its environment: saved
+    with the PDF's, the next build found its settings changed and read every page again."""
+    if app.builder.format == "latex":
+        app.config.exclude_patterns = [p for p in app.config.exclude_patterns if p not in WEB_ONLY_PATTERNS]
 
 
 def _latex_settings(app, config) -> None:
@@ -525,6 +535,7 @@ def setup(app):
     app.connect("config-inited", _latex_settings)
     app.connect("builder-inited", _write_citations_css)
     app.connect("builder-inited", _leave_out_web_pages)
+    app.connect("env-updated", _restore_patterns)
     app.add_css_file(CITATIONS_CSS)
     app.add_directive("div", Div, override=True)
     app.add_post_transform(PrintEdition)

@@ -35,7 +35,7 @@ from . import claim_notes
 from . import edition as editions
 from .charts import VEGALITE_MIME, chart_html
 from .data import package
-from .directory.first_use import FirstUse
+from .directory.first_use import FirstUse, write_words
 from .directory.profile import PREFIX, WEB_ONLY
 from .directory.publish import publish
 from .paths import DATA_DIR, package_digest
@@ -101,13 +101,13 @@ class DataChanges(Directive):
         from . import changes
 
         env = self.state.document.settings.env
-        for res in package()["resources"]:
-            env.note_dependency(str(DATA_DIR / res["path"]))  # re-read this page when the data change
         ed = editions.edition()
         tag = changes.previous_tag(ed.version)
-        if tag is None:
+        if tag is None:  # the same words whatever the rows: a changed row need not read this page again
             return [nodes.paragraph(text=f"Edition {ed.version} is the first edition of the data: "
                                          "there is no earlier edition to compare it with.")]
+        for res in package()["resources"]:
+            env.note_dependency(str(DATA_DIR / res["path"]))  # re-read this page when the data change
         result = changes.changes_since(tag)
         out = [nodes.paragraph(text=f"Compared with edition {tag.removeprefix('v')} (git tag {tag}), "
                                     f"these rows of the data changed in edition {ed.version}:"),
@@ -309,6 +309,7 @@ def setup(app):
     app.connect("config-inited", _set_edition)
     app.connect("config-inited", _write_bibliography)
     app.connect("builder-inited", _write_vega_bundle)
+    app.connect("builder-inited", write_words)
     app.connect("html-page-context", _drop_thebe)
     app.connect("html-page-context", _link_data_download)
     app.connect("build-finished", _write_data_zip)

@@ -16,12 +16,14 @@ it apart from the same name in the chapters and the directory: "ARC-P" twice in 
 
 import re
 from functools import cache
+from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 
 from ..chapter import BOOK_AS_OF, Chapter
+from ..files import write_if_changed
 from ..paths import DATA_DIR, REPO
 from .entities import Entity, entities
 from .index import glossary, glossary_terms
@@ -44,27 +46,52 @@ def _everyone() -> list[Entity]:
     return entities(_book())
 
 
-@cache
-def _words() -> tuple[frozenset[str], re.Pattern | None]:
-    """The glossary's terms (linked and indexed at first use), and a pattern of those and of every other
-    organization's and system's name (indexed at first use, so the index sends a reader to the chapters)."""
-    everyone = _everyone()
+def _terms_and_names(everyone: list[Entity]) -> tuple[frozenset[str], list[str]]:
+    """The glossary's terms (linked and indexed at first use), and those with every other organization's
+    and system's name (indexed at first use, so the index sends a reader to the chapters), longest first."""
     terms = glossary(everyone, glossary_terms(REPO / "book"))
     names = set(terms) | {n for e in everyone for n in (e.name, e.short) if len(n) > 2}
-    if not names:
-        return frozenset(), None
-    words = sorted(names, key=len, reverse=True)  # "ICE HSI" before "ICE"
-    return frozenset(terms), re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+    return frozenset(terms), sorted(names, key=lambda n: (-len(n), n))  # "ICE HSI" before "ICE"
+
+
+@cache
+def _words() -> tuple[frozenset[str], re.Pattern | None]:
+    """The terms, and a pattern of every word a chapter's first uses look for."""
+    terms, words = _terms_and_names(_everyone())
+    if not words:
+        return terms, None
+    return terms, re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+
+
+def _named(everyone: list[Entity]) -> dict[str, Entity]:
+    """Name or short name -> the entity, for the names that belong to one organization or system only."""
+    seen: dict[str, dict[str, Entity]] = {}
+    for entity in everyone:
+        for name in {entity.name, entity.short} - {""}:
+            seen.setdefault(name, {})[entity.id] = entity
+    return {name: next(iter(found.values())) for name, found in seen.items() if len(found) == 1}
 
 
 @cache
 def _by_name() -> dict[str, Entity]:
-    """Name or short name -> the entity, for the names that belong to one organization or system only."""
-    seen: dict[str, dict[str, Entity]] = {}
-    for entity in _everyone():
-        for name in {entity.name, entity.short} - {""}:
-            seen.setdefault(name, {})[entity.id] = entity
-    return {name: next(iter(found.values())) for name, found in seen.items() if len(found) == 1}
+    return _named(_everyone())
+
+
+WORDS_FILE = "first-use-words.txt"  # beside Sphinx's doctrees: what the chapters' first uses depend on
+
+
+def words_text(everyone: list[Entity]) -> str:
+    """All the data's part in a chapter's first uses: the terms, the names looked for, and each entity's id and
+    index heading by name."""
+    terms, words = _terms_and_names(everyone)
+    named = sorted((name, e.id, e.heading) for name, e in _named(everyone).items())
+    return repr((sorted(terms), words, named)) + "\n"
+
+
+def write_words(app) -> None:
+    """The words file, written when it changed: a chapter depends on it rather than on organizations.csv and
+    systems.csv, so that a changed row that names nothing makes Sphinx read no chapter again."""
+    write_if_changed(Path(app.doctreedir) / WORDS_FILE, words_text(_everyone()))
 
 
 def index_heading(name: str) -> str:
@@ -128,8 +155,7 @@ class FirstUse(SphinxTransform):
         terms, pattern = _words()
         if pattern is None or not self.env.docname.startswith("notebooks/"):
             return
-        for resource in ("organizations.csv", "systems.csv"):  # the terms come from these
-            self.env.note_dependency(str(DATA_DIR / resource))
+        self.env.note_dependency(str(Path(self.env.doctreedir) / WORDS_FILE))  # the terms come from the data
         if self.app.builder.format == "html":
             link_bold_names(self.document, self.env.docname)
         done: set = set()  # the terms met, and the headings indexed, in this chapter
