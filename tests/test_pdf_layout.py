@@ -322,3 +322,31 @@ def test_a_second_print_build_reads_no_page_again_and_never_the_web_only_ones(tm
         runs.append(capsys.readouterr().out)
     assert "1 added, 0 changed, 0 removed" in runs[0] and "shell" not in runs[0]
     assert "0 added, 0 changed, 0 removed" in runs[1] and "config changed" not in runs[1]
+
+
+def test_the_latex_is_kept_when_no_page_was_read_again_and_written_when_one_was(tmp_path, capsys):
+    """A print build that reads no page again (a row no page shows changed) keeps the LaTeX of the last write,
+    which would come out the same; a page read again, or a write that never finished, writes it again."""
+    from sphinx.cmd.build import build_main
+
+    from surveillance_book.print_edition import WRITTEN
+
+    source, out = tmp_path / "source", tmp_path / "latex"
+    source.mkdir()
+    (source / "conf.py").write_text("extensions = ['surveillance_book.print_edition']\n"
+                                    "latex_documents = [('index', 'book.tex', 'Print', 'Test', 'manual')]\n",
+                                    encoding="utf-8")
+    (source / "index.rst").write_text("Print\n=====\n\nThe first words.\n", encoding="utf-8")
+
+    def build() -> tuple[int, str]:
+        assert build_main(["-q", "-b", "latex", str(source), str(out)]) == 0
+        return (out / "book.tex").stat().st_mtime_ns, (out / "book.tex").read_text(encoding="utf-8")
+
+    first = build()
+    assert build() == first and (out / WRITTEN).is_file()  # nothing read again: the LaTeX kept as it was
+    (source / "index.rst").write_text("Print\n=====\n\nOther words.\n", encoding="utf-8")
+    second = build()
+    assert second[0] != first[0] and "Other words." in second[1]
+    (out / WRITTEN).unlink()  # as a write stopped half-way leaves it
+    (out / "book.tex").write_text("half a file", encoding="utf-8")
+    assert "Other words." in build()[1]

@@ -521,6 +521,35 @@ def _restore_patterns(app, env) -> None:
         app.config.exclude_patterns = [p for p in app.config.exclude_patterns if p not in WEB_ONLY_PATTERNS]
 
 
+WRITTEN = ".written"  # in the LaTeX folder: the last write of book.tex finished
+
+
+def _page_read(app, env, *args) -> None:
+    """A page is read again, or dropped: the LaTeX must be written again."""
+    if args and not args[-1]:  # env-before-read-docs with no page to read
+        return
+    app.print_pages_read = True
+
+
+def _keep_unchanged_latex(app, env) -> None:
+    """When no page was read again, the doctrees, settings and code (a change of code is one of settings,
+    ``sphinx_ext._code_version``) are those of the last write, so its LaTeX would come out the same: keep it
+    rather than write it again (at 50 times the data, half a minute after a row that no page shows changed).
+    Only when the last write finished: one that was stopped left no stamp."""
+    if app.builder.format != "latex":
+        return
+    stamp = Path(app.outdir) / WRITTEN
+    if getattr(app, "print_pages_read", False) or not stamp.is_file():
+        stamp.unlink(missing_ok=True)  # from here until the write has finished, the LaTeX may be half written
+        return
+    app.builder.write = lambda *args, **kwargs: None
+
+
+def _stamp_written(app, exception) -> None:
+    if app.builder.format == "latex" and exception is None:
+        (Path(app.outdir) / WRITTEN).write_text("", encoding="utf-8")
+
+
 def _latex_settings(app, config) -> None:
     elements = dict(config.latex_elements or {})
     elements["tableofcontents"] = TABLE_OF_CONTENTS
@@ -536,6 +565,10 @@ def setup(app):
     app.connect("builder-inited", _write_citations_css)
     app.connect("builder-inited", _leave_out_web_pages)
     app.connect("env-updated", _restore_patterns)
+    app.connect("env-purge-doc", _page_read)
+    app.connect("env-before-read-docs", _page_read)
+    app.connect("env-updated", _keep_unchanged_latex)
+    app.connect("build-finished", _stamp_written)
     app.add_css_file(CITATIONS_CSS)
     app.add_directive("div", Div, override=True)
     app.add_post_transform(PrintEdition)
