@@ -12,6 +12,7 @@ import pytest
 from browser import Browser
 from bs4 import BeautifulSoup
 from clones import build, fresh_clone
+from csv_rows import set_row
 from pypdf import PdfReader
 from test_book_output import serve
 
@@ -100,18 +101,6 @@ def test_the_register_follows_the_notebooks_and_the_data(facts):
 
 
 # --- the built book -------------------------------------------------------------------------------------
-def _edit(path, row_id: str, **values) -> None:
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row[next(iter(row))] == row_id:
-            row.update(values)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def test_a_chapter_is_read_again_for_a_row_its_notes_show_and_only_for_one(data_copy):
     """Sphinx reads a chapter again when the file of what its notes show of the data changed (it depended on
     every data file: a changed row made every chapter be read again, at 50 times the data a minute)."""
@@ -123,9 +112,9 @@ def test_a_chapter_is_read_again_for_a_row_its_notes_show_and_only_for_one(data_
 
     before = shown()
     first_tie = next(csv.DictReader((data_copy / "relationships.csv").open(encoding="utf-8")))["relationship_id"]
-    _edit(data_copy / "relationships.csv", first_tie, detail="a detail no note shows")
+    set_row(data_copy / "relationships.csv", first_tie, detail="a detail no note shows")
     assert shown() == before
-    _edit(data_copy / "metrics.csv", "ident-identities", value_low="240000000", value_high="240000000")
+    set_row(data_copy / "metrics.csv", "ident-identities", value_low="240000000", value_high="240000000")
     after = shown()
     citing = {p.stem for p in CHAPTERS if any(("metrics", "ident-identities") in c.rows for c in claims.read(p).claims)}
     assert citing and citing != {p.stem for p in CHAPTERS}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from browser import Browser
 from bs4 import BeautifulSoup
+from csv_rows import set_row
 from pypdf import PdfReader
 from test_book_output import serve
 
@@ -478,18 +479,6 @@ def test_publish_stops_with_one_line_when_the_shell_or_a_page_does_not_fit(tmp_p
         publish(out.parent.parent.parent, pages)
 
 
-def _set(path: Path, row_id: str, **values) -> None:
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row[next(iter(row))] == row_id:
-            row.update(values)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def test_the_chapters_first_uses_depend_on_the_names_not_on_every_row(data_copy):
     """Sphinx reads a chapter again when the words its first uses look for change, not for any change to
     organizations.csv or systems.csv (every chapter was read again for a changed note or country)."""
@@ -499,8 +488,8 @@ def test_the_chapters_first_uses_depend_on_the_names_not_on_every_row(data_copy)
         return words_text(entities(Chapter("overview", as_of=BOOK_AS_OF, data_dir=data_copy)))
 
     before = words()
-    _set(data_copy / "organizations.csv", "palantir", note="a note no chapter looks for", country="US")
+    set_row(data_copy / "organizations.csv", "palantir", note="a note no chapter looks for", country="US")
     assert words() == before
-    _set(data_copy / "organizations.csv", "palantir", name="Palantir Technologies")
+    set_row(data_copy / "organizations.csv", "palantir", name="Palantir Technologies")
     after = words()
     assert after != before and "'Palantir Technologies'" in after and "'Palantir'" not in after
