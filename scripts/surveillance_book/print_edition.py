@@ -524,10 +524,8 @@ def _restore_patterns(app, env) -> None:
 WRITTEN = ".written"  # in the LaTeX folder: the last write of book.tex finished
 
 
-def _page_read(app, env, *args) -> None:
-    """A page is read again, or dropped: the LaTeX must be written again."""
-    if args and not args[-1]:  # env-before-read-docs with no page to read
-        return
+def _page_read(app, env, docname: str) -> None:
+    """A page is read again, or dropped (Sphinx purges both): the LaTeX must be written again."""
     app.print_pages_read = True
 
 
@@ -566,7 +564,6 @@ def setup(app):
     app.connect("builder-inited", _leave_out_web_pages)
     app.connect("env-updated", _restore_patterns)
     app.connect("env-purge-doc", _page_read)
-    app.connect("env-before-read-docs", _page_read)
     app.connect("env-updated", _keep_unchanged_latex)
     app.connect("build-finished", _stamp_written)
     app.add_css_file(CITATIONS_CSS)

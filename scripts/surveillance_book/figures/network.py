@@ -108,7 +108,7 @@ def network(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, layout:
     rows = rows[subject.isin(kept) & obj.isin(kept)]  # the rows behind the lines drawn
     if groups is None and layout == "clusters":
         groups = _sections(book)
-    nodes = _nodes(edges, book, names or {}, groups or {}, wrap, dict(zip(every.id, every.ties, strict=True)))
+    nodes = _nodes(edges, book, names or {}, groups or {}, wrap, every)
     if layout == "layered":
         drawing = _layered(nodes, edges, ranks or {}, direction, width, spacing, edge_labels, label_min_ties)
     else:
@@ -221,20 +221,21 @@ def _kept(nodes: pd.DataFrame, most: int | None) -> set[str]:
 
 
 def _nodes(edges: pd.DataFrame, book: Chapter, names: Mapping[str, str], groups: Mapping[str, str],
-           wrap: int, lines: Mapping[str, int]) -> pd.DataFrame:
+           wrap: int, every: pd.DataFrame) -> pd.DataFrame:
+    """The drawn nodes, in the order of their first line, with what ``_busiest_first`` found of each (kind,
+    lines, highlight) and what the drawing writes."""
     ids = list(dict.fromkeys([*edges.source, *edges.target]))
-    orgs = book.everything("organizations").set_index("org_id")
-    systems = book.everything("systems").set_index("system_id")
-    kind = ["organization" if i in orgs.index else "system" for i in ids]
+    known = every.set_index("id").loc[ids]
+    tables = {"organization": book.everything("organizations").set_index("org_id"),
+              "system": book.everything("systems").set_index("system_id")}
     short = [names.get(i, book.name(i)) for i in ids]
     return pd.DataFrame({
-        "id": ids, "kind": kind, "short": short, "label": [wrap_text(s, wrap) for s in short],
+        "id": ids, "kind": list(known.kind), "short": short, "label": [wrap_text(s, wrap) for s in short],
         "group": [str(groups.get(i, "")) for i in ids],
         "name": [book.full_name(i) for i in ids],
-        "what": [str((orgs if k == "organization" else systems).kind.get(i, k)) for i, k in zip(ids, kind,
-                                                                                               strict=True)],
-        "ties": [lines.get(i, 0) for i in ids],
-    }).assign(hl=lambda d: book.marks(d.id), page=lambda d: directory_pages(book, d.id))
+        "what": [str(tables[k].kind.get(i, k)) for i, k in zip(ids, known.kind, strict=True)],
+        "ties": list(known.ties),
+    }).assign(hl=list(known.hl), page=lambda d: directory_pages(book, d.id))
 
 
 # --- layout in pixels -----------------------------------------------------------------------------------
