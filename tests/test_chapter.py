@@ -68,6 +68,25 @@ def test_built_systems_are_highlighted_with_their_builder():
     assert built.object_system_id in chapter(highlight=built.subject_org_id).highlighted
 
 
+def test_highlight_of_every_organization_and_system_is_read_from_the_tables(monkeypatch):
+    """What the highlight covers, for every entity, as the known rows say it (worked out here from the frames);
+    pages that share a chapter's data and date work out the organizations' ties once."""
+    base = chapter(as_of="2018-06-01")
+    orgs, systems, ties = base.everything("organizations"), base.known("systems"), base.known("relationships")
+    for org in orgs.org_id:
+        parent = orgs.parent_id[orgs.org_id == org].iloc[0]
+        family = {org, *orgs.org_id[orgs.parent_id == org]} | ({parent} if isinstance(parent, str) else set())
+        built = ties[ties.relation.isin(["builds", "set up"]) & ties.subject_org_id.isin(family)].object_system_id
+        expected = family | set(systems.system_id[systems.owner_id.isin(family)]) | set(built.dropna())
+        assert Chapter("overview", as_of="2018-06-01", highlight=org, sharing=base).highlighted == expected, org
+    reads = []
+    monkeypatch.setattr(Chapter, "known", lambda self, table: reads.append(table))
+    for system in systems.system_id:
+        assert Chapter("overview", as_of="2018-06-01", highlight=system, sharing=base).highlighted == {system}
+    assert Chapter("overview", as_of="2018-06-01", highlight="palantir", sharing=base).highlighted
+    assert not reads  # the shared chapters read no table again
+
+
 def test_marks_tag_rows_for_the_charts():
     book = chapter(highlight="giant-oak")
     deals = book.contracts

@@ -4,10 +4,12 @@ import struct
 import types
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import pytest
 
 from surveillance_book import charts
+from surveillance_book.figures.figure import plain
 from surveillance_book.text import typographic
 
 
@@ -202,6 +204,46 @@ def test_schema_objects_are_made_as_altair_makes_them_with_the_class_table_built
     spec = alt.Chart(pd.DataFrame({"a": [1]})).mark_rule().encode(x="a:Q", x2="a:Q").to_dict()
     assert spec["encoding"]["x2"] == {"field": "a"}
     assert len(built) == len(cases) + 1
+
+
+def test_plain_values_are_converted_as_altair_converts_them(monkeypatch):
+    """charts.py hands text, numbers, true/false and null to the spec as they are (Altair's own asks each
+    whether it is a schema object): the specs are the ones Altair's own conversion makes, with inline rows of
+    every kind, numpy values and conditions; only values of other types reach Altair's own."""
+    frame = pd.DataFrame({"name": ["a", None], "count": [1, 2], "share": [0.5, float("nan")],
+                          "flag": [True, False], "day": pd.to_datetime(["2018-01-02", None])})
+    point = alt.Chart(frame).mark_point().encode(
+        x=alt.X("count:Q", scale=alt.Scale(domain=[np.int64(0), np.float64(2.5)])), y="name:N",
+        tooltip=["share:Q", "flag:N"], size=alt.condition(alt.datum.flag, alt.value(30), alt.value(10)))
+    chart = alt.layer(point, alt.Chart(frame).mark_rule().encode(x="day:T")).properties(title="t")
+    handed_on = []
+    monkeypatch.setattr(charts, "ALTAIR_TODICT", lambda obj, *args: handed_on.append(type(obj))
+                        or ALTAIRS_OWN(obj, *args))
+    with charts.unchecked():  # the directory's conversion of rows too
+        ours = [chart.to_dict(), chart.to_dict(validate=False)]
+    assert handed_on and not {str, int, float, bool, type(None)} & set(handed_on)
+    assert {np.int64, np.float64} <= set(handed_on)
+    monkeypatch.setattr(alt.utils.schemapi, "_todict", ALTAIRS_OWN)
+    with charts.unchecked():
+        assert [chart.to_dict(), chart.to_dict(validate=False)] == ours
+    assert ours[0]["datasets"] and ours[0]["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0.0, 2.5]
+
+
+ALTAIRS_OWN = charts.ALTAIR_TODICT
+
+
+def test_plain_gives_vega_lite_plain_values():
+    """A chart's rows as Vega-Lite reads them: every column of objects, missing cells empty text, categories
+    their labels, dates ISO text; lists kept whole."""
+    frame = pd.DataFrame({"kind": pd.Categorical(["grant", None]), "day": pd.to_datetime(["2018-01-02", None]),
+                          "amount": [1.5, float("nan")], "count": pd.array([1, None], dtype="Int64"),
+                          "path": [[(0, 1)], None], "name": pd.array(["a", None], dtype="string")})
+    out = plain(frame)
+    assert set(out.dtypes) == {np.dtype(object)} and list(out.columns) == list(frame.columns)
+    assert out.to_dict("records") == [
+        {"kind": "grant", "day": "2018-01-02", "amount": 1.5, "count": 1, "path": [(0, 1)], "name": "a"},
+        {"kind": "", "day": "", "amount": "", "count": "", "path": "", "name": ""}]
+    assert frame.day.notna().sum() == 1  # the frame given is left as it was
 
 
 def _layered_charts():

@@ -36,6 +36,7 @@ ROWS_METADATA = "surveillance_book/rows"  # output metadata: the rows behind a g
 TABLE_ROWS_METADATA = "surveillance_book/table_rows"  # output metadata: the rows a table shows
 GLUE_MIME = "application/papermill.record/text/plain"
 HIGHLIGHT_RELATIONS = {"builds", "set up"}  # besides ownership, what ties a system to a highlighted organization
+HIGHLIGHT_TIES = "_ties_of_organizations"  # where a chapter keeps them (``memo``)
 
 
 class Phrase(str):
@@ -235,22 +236,40 @@ class Chapter:
         any of them owns or builds (by the known rows); a highlighted system alone."""
         if not self.highlight:
             return frozenset()
-        if self.highlight not in set(self.everything("organizations").org_id):
+        ties = self._ties_of_organizations
+        if self.highlight not in ties["parent"]:
             return frozenset({self.highlight})
         parent, children = self._family
         family = {self.highlight, *children} | ({parent} if parent else set())
-        systems = self.known("systems")
-        ties = self.known("relationships")
-        built = ties[ties.relation.isin(HIGHLIGHT_RELATIONS) & ties.subject_org_id.isin(family)]
-        owned = systems[systems.owner_id.isin(family)].system_id
-        return frozenset(family | set(owned) | set(built.object_system_id.dropna()))
+        return frozenset(family.union(*(ties[kind].get(org, ()) for kind in ("owns", "builds") for org in family)))
 
     @cached_property
     def _family(self) -> tuple[str | None, list[str]]:
         """The highlighted organization's parent (or None) and its subsidiaries, in the data's order."""
-        orgs = self.everything("organizations")
-        parent = orgs.set_index("org_id").parent_id.get(self.highlight)
-        return (parent if isinstance(parent, str) else None), list(orgs.org_id[orgs.parent_id == self.highlight])
+        ties = self._ties_of_organizations
+        return ties["parent"].get(self.highlight), ties["children"].get(self.highlight, [])
+
+    @property
+    def _ties_of_organizations(self) -> dict[str, dict]:
+        """Per organization: its parent (every organization is a key), its subsidiaries in the data's order,
+        the systems it owns and those it builds by the known rows. Worked out once per data and date
+        (``memo``): the directory highlights each of thousands of entities in turn."""
+        if HIGHLIGHT_TIES not in self.memo:
+            orgs, systems, ties = self.everything("organizations"), self.known("systems"), self.known("relationships")
+            out: dict[str, dict] = {"parent": {}, "children": {}, "owns": {}, "builds": {}}
+            for org, parent in zip(orgs.org_id, orgs.parent_id, strict=True):
+                out["parent"][org] = parent if isinstance(parent, str) else None
+                if isinstance(parent, str):
+                    out["children"].setdefault(parent, []).append(org)
+            for system, owner in zip(systems.system_id, systems.owner_id, strict=True):
+                if isinstance(owner, str):
+                    out["owns"].setdefault(owner, set()).add(system)
+            built = ties[ties.relation.isin(HIGHLIGHT_RELATIONS)]
+            for org, system in zip(built.subject_org_id, built.object_system_id, strict=True):
+                if isinstance(org, str) and isinstance(system, str):
+                    out["builds"].setdefault(org, set()).add(system)
+            self.memo[HIGHLIGHT_TIES] = out
+        return self.memo[HIGHLIGHT_TIES]
 
     def is_highlighted(self, *ids) -> bool:
         return any(isinstance(i, str) and i in self.highlighted for i in ids)

@@ -153,47 +153,49 @@ def _edges(rows: pd.DataFrame, book: Chapter, relations: Mapping[str, str], reve
     """One record per line: rows with the same drawn ends merged, in the order of their first row."""
     subject = rows.subject_org_id.fillna(rows.subject_system_id).astype(object)
     obj = rows.object_org_id.fillna(rows.object_system_id).astype(object)
-    relation = rows.relation.astype(str)
     hedge = rows.hedge.astype(object).where(rows.hedge.notna(), "")
-    turned = relation.isin(list(reverse))
-    ties = pd.DataFrame({
-        "subject": subject, "relation": relation, "object": obj, "hedge": hedge,
-        "source": obj.where(turned, subject), "target": subject.where(turned, obj),
-        "words": [reverse[r] if t else relations.get(r, r) for r, t in zip(relation, turned, strict=True)],
-        "directed": ~relation.isin(list(undirected)),
-        "detail": rows.detail.astype(object).where(rows.detail.notna(), ""),
-        "row": row_ids(rows, data_dir=book.data_dir),
-    })
+    detail = rows.detail.astype(object).where(rows.detail.notna(), "")
+    ties = [_tie(s, r, o, h, d, i, relations, reverse, undirected) for s, r, o, h, d, i in zip(
+        subject, rows.relation.astype(str), obj, hedge, detail, row_ids(rows, data_dir=book.data_dir), strict=True)]
     if owners:
-        ties = pd.concat([ties, _owner_ties(book, set(ties.source) | set(ties.target))], ignore_index=True)
-    ties["said"] = [w + (f" ({h})" if h else "") for w, h in zip(ties.words, ties.hedge, strict=True)]
-    merged = ties.groupby(["source", "target"], sort=False).agg(
-        label=("said", lambda s: and_list(dict.fromkeys(s))),
-        hedged=("hedge", lambda h: bool((h != "").all())),
-        hedges=("hedge", lambda h: ", ".join(dict.fromkeys(x for x in h if x)) or "stated"),
-        directed=("directed", "any"),
-        detail=("detail", lambda d: "; ".join(x for x in d if x)),
-        rows=("row", ", ".join),
-        readings=("row", lambda r: list(r.index)),
-    ).reset_index()
-    reading = dict(zip(ties.index, zip(ties.subject, ties.relation, ties.hedge, ties.object, strict=True),
-                       strict=True))
-    merged["readings"] = [[reading[i] for i in idx] for idx in merged.readings]
-    merged["edge"] = [f"{s} > {t}" for s, t in zip(merged.source, merged.target, strict=True)]
+        ties += _owner_ties(book, {t["source"] for t in ties} | {t["target"] for t in ties})
+    lines: dict[tuple, list[dict]] = {}  # (source, target) -> its ties, in the order of the first
+    for tie in ties:
+        lines.setdefault((tie["source"], tie["target"]), []).append(tie)
+    merged = pd.DataFrame([_line(source, target, group) for (source, target), group in lines.items()],
+                          columns=LINE_COLUMNS)
     merged["hl"] = book.marks(merged.source, merged.target)
     return merged
 
 
-def _owner_ties(book: Chapter, drawn: set[str]) -> pd.DataFrame:
+LINE_COLUMNS = ["source", "target", "label", "hedged", "hedges", "directed", "detail", "rows", "readings", "edge"]
+
+
+def _tie(subject, relation, obj, hedge, detail, row, relations, reverse, undirected) -> dict:
+    """One row as a tie: its ends as drawn (a relation read the other way round turned), its words."""
+    turned = relation in reverse
+    words = reverse[relation] if turned else relations.get(relation, relation)
+    return {"source": obj if turned else subject, "target": subject if turned else obj, "hedge": hedge,
+            "reading": (subject, relation, hedge, obj), "said": words + (f" ({hedge})" if hedge else ""),
+            "directed": relation not in undirected, "detail": detail, "row": row}
+
+
+def _line(source: str, target: str, ties: list[dict]) -> list:
+    """The ties with the same drawn ends as one line, in the columns of ``LINE_COLUMNS``."""
+    hedges = [t["hedge"] for t in ties]
+    return [source, target, and_list(dict.fromkeys(t["said"] for t in ties)), all(hedges),
+            ", ".join(dict.fromkeys(h for h in hedges if h)) or "stated", any(t["directed"] for t in ties),
+            "; ".join(t["detail"] for t in ties if t["detail"]), ", ".join(t["row"] for t in ties),
+            [t["reading"] for t in ties], f"{source} > {target}"]
+
+
+def _owner_ties(book: Chapter, drawn: set[str]) -> list[dict]:
     # Who owns or runs a system is stated in the systems table, not as a relationship row.
     systems = book.systems
     owned = systems[systems.system_id.isin(drawn) & systems.owner_id.notna()]
-    return pd.DataFrame({
-        "subject": owned.owner_id.astype(object), "relation": OWNER_RELATION,
-        "object": owned.system_id.astype(object), "hedge": "", "source": owned.owner_id.astype(object),
-        "target": owned.system_id.astype(object), "words": OWNER_RELATION, "directed": True,
-        "detail": "owner_id in data/systems.csv", "row": owned.system_id.astype(str) + " (systems)",
-    })
+    return [{"source": owner, "target": system, "reading": (owner, OWNER_RELATION, "", system), "hedge": "",
+             "said": OWNER_RELATION, "directed": True, "detail": "owner_id in data/systems.csv",
+             "row": f"{system} (systems)"} for owner, system in zip(owned.owner_id, owned.system_id, strict=True)]
 
 
 def _sections(book: Chapter) -> dict[str, str]:
@@ -684,11 +686,11 @@ def _lines(points: pd.DataFrame, book: Chapter, at, key) -> alt.Chart:
 
 def _heads(drawing: _Drawing, edges: pd.DataFrame, book: Chapter, at) -> alt.Chart | None:
     """An arrowhead where each directed line ends, turned along its last stretch (screen y grows down)."""
-    tips = []
-    for edge, pair in drawing.points.groupby("edge", sort=False).tail(2).groupby("edge", sort=False):
-        (ax, ay), (bx, by) = pair[["px", "py"]].to_numpy().tolist()
-        tips.append({"edge": edge, "hx": bx, "hy": by, "angle": round(math.degrees(math.atan2(by - ay, bx - ax)),
-                                                                      1)})
+    last_two: dict[str, list] = {}  # each line's last stretch, the lines in the order of their points
+    for edge, x, y in zip(drawing.points.edge, drawing.points.px, drawing.points.py, strict=True):
+        last_two[edge] = [*last_two.get(edge, [])[-1:], (x, y)]
+    tips = [{"edge": edge, "hx": bx, "hy": by, "angle": round(math.degrees(math.atan2(by - ay, bx - ax)), 1)}
+            for edge, ((ax, ay), (bx, by)) in last_two.items()]
     heads = pd.DataFrame(tips).merge(edges, on="edge")
     heads = heads[heads.directed]
     if heads.empty:
