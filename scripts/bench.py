@@ -10,7 +10,9 @@ Then the scale series: synthetic, schema-valid data packages ``BENCH_SCALES`` ti
 (default 1,10,50; ``scripts/make_scale_data.py``, seeded, written into the scratch copy only), each stage
 timed on its own — validate, chapters, directory pages, HTML, PDF — after `make book`'s own cold build and
 rebuilds after one row changed: a row no chapter prints, then one the chapters print (timed: HTML and PDF
-build side by side there, so the cold build is less than the stages' sum). A stage that runs past ``BENCH_STAGE_TIMEOUT`` seconds (default 900) is reported as such.
+build side by side there, so the cold build is less than the stages' sum). A stage that runs past
+``BENCH_STAGE_TIMEOUT`` seconds (default 900) is reported as such. Before and after each size, a fixed
+Python loop is timed: on a shared machine the speed varies by half from one hour to the next.
 
 ``BENCH_PARTS=scale`` runs the scale series only; ``BENCH_PARTS=builds`` the build situations only.
 """
@@ -200,10 +202,19 @@ ONE_ROW = [("one row changed", "relationships", "detail", "a row no chapter prin
 STAGE_OUTPUT = {"directory": ["book/directory"], "html": ["_build/.work/html"], "pdf": ["_build/.work/pdf"]}
 
 
+def reference_seconds(steps: int = 20_000_000) -> float:
+    """How long this machine now takes for a fixed piece of Python: on a shared machine it varies from one hour
+    to the next, and every time measured here with it."""
+    started, total = time.perf_counter(), 0
+    for step in range(steps):
+        total += step
+    return time.perf_counter() - started
+
+
 def scale_series() -> None:
     """Each stage's time and peak memory on data packages SCALES times as long, and a one-row change."""
     python = str(VENV_BIN / "python")
-    rows = []
+    rows, loops = [], []
     for factor in SCALES:
         repo = scratch_copy()
         env = {**os.environ, "PYTHONPATH": str(repo / "scripts")}
@@ -212,6 +223,7 @@ def scale_series() -> None:
         shutil.rmtree(repo / "data")
         shutil.move(repo.parent / "data", repo / "data")
         lines = sum(len(p.read_text().splitlines()) - 1 for p in (repo / "data").glob("*.csv"))
+        loop_before = reference_seconds()
         # `make book` as a maintainer runs it: cold (HTML and PDF side by side, one a core), then one row changed
         timings = {"cold build": measure([python, "scripts/build_book.py"], repo, env, STAGE_TIMEOUT, may_fail=True)}
         # a row no chapter prints (a tie's detail: its profile and the HTML change), then one the chapters
@@ -224,6 +236,7 @@ def scale_series() -> None:
                 shutil.rmtree(repo / done, ignore_errors=True)
             timings[stage] = measure([python, "-c", code], repo, env, STAGE_TIMEOUT, may_fail=True)
         rows.append((factor, lines, timings))
+        loops.append((factor, loop_before, reference_seconds()))
         print(f"  measured: scale x{factor}", file=sys.stderr, flush=True)
         shutil.rmtree(repo.parent, ignore_errors=True)
     print(f"\nscale series (synthetic data; a stage past {STAGE_TIMEOUT:.0f} s is 'inf', one that failed "
@@ -242,6 +255,9 @@ def scale_series() -> None:
             f"slowest growth {worst} ×{growth[worst]:.1f} for ×{factor // rows[0][0]} the rows "
             f"({'linear or better' if growth[worst] <= factor // rows[0][0] * 1.25 else 'worse than linear'})")
         print(f"x{factor}: {verdict}" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    for factor, before, after in loops:
+        print(f"x{factor}: the machine ran a fixed Python loop in {before:.2f} s before and {after:.2f} s after "
+              "(a shared machine's speed varies: the times above vary with it)")
     last_factor, _, last = rows[-1]
     print(f"targets at x{last_factor}: cold build {last['cold build'][0]:.0f} s (target < 300); one row changed: "
           + ", ".join(f"{what} {last[name][0]:.0f} s" for name, _, _, what in ONE_ROW) + " (target < 60)")
