@@ -12,7 +12,8 @@ timed on its own — validate, chapters, directory pages, HTML, PDF — after `m
 rebuilds after one row changed: a row no chapter prints, then one the chapters print (timed: HTML and PDF
 build side by side there, so the cold build is less than the stages' sum). A stage that runs past
 ``BENCH_STAGE_TIMEOUT`` seconds (default 900) is reported as such. Before and after each size, a fixed
-Python loop is timed: on a shared machine the speed varies by half from one hour to the next.
+Python loop is timed, a rough gauge of the machine's speed: on a shared machine the same build took 211 s
+in one hour and 352 s in the next.
 
 ``BENCH_PARTS=scale`` runs the scale series only; ``BENCH_PARTS=builds`` the build situations only.
 """
@@ -257,7 +258,7 @@ def scale_series() -> None:
         print(f"x{factor}: {verdict}" + (f"; failed: {', '.join(failed)}" if failed else ""))
     for factor, before, after in loops:
         print(f"x{factor}: the machine ran a fixed Python loop in {before:.2f} s before and {after:.2f} s after "
-              "(a shared machine's speed varies: the times above vary with it)")
+              "(a rough gauge of this machine's speed, which on a shared machine varies, and the times with it)")
     last_factor, _, last = rows[-1]
     print(f"targets at x{last_factor}: cold build {last['cold build'][0]:.0f} s (target < 300); one row changed: "
           + ", ".join(f"{what} {last[name][0]:.0f} s" for name, _, _, what in ONE_ROW) + " (target < 60)")
