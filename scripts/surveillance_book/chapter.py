@@ -135,7 +135,7 @@ class Chapter:
     """One chapter of the book at its parameters: the known rows, names, highlight, sources and glue."""
 
     NOT_KNOWN = "(not known by this date)"
-    SHARED = ("_tables", "_all_names", "_full_names", "_source_labels", "_published")  # see ``sharing``
+    SHARED = ("_tables", "_all_names", "_full_names", "_kinds", "_source_labels", "_published")  # see ``sharing``
 
     def __init__(self, section: str, *, as_of: str, highlight: str | None = None, data_dir=DATA_DIR,
                  sharing: "Chapter | None" = None):
@@ -204,6 +204,18 @@ class Chapter:
         if isinstance(entity_id, str) and entity_id in self._full_names:
             return self._full_names[entity_id]
         return self.name(entity_id)
+
+    @cached_property
+    def _kinds(self) -> dict[str, tuple[str, str]]:
+        orgs, systems = self.everything("organizations"), self.everything("systems")
+        # an organization first, where an id names both (as _full_names)
+        return ({i: ("system", k) for i, k in zip(systems.system_id, systems.kind.astype(str), strict=True)}
+                | {i: ("organization", k) for i, k in zip(orgs.org_id, orgs.kind.astype(str), strict=True)})
+
+    def entity_kind(self, entity_id: str) -> tuple[str, str]:
+        """Whether an id is an organization's or a system's, and its kind in the data: ("organization",
+        "company"), ("system", "database"); an id in neither table is taken for a system."""
+        return self._kinds.get(entity_id, ("system", "system"))
 
     def names(self, ids: pd.Series) -> pd.Series:
         return ids.map(self.name)

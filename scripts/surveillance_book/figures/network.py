@@ -210,8 +210,7 @@ def _busiest_first(edges: pd.DataFrame, book: Chapter) -> pd.DataFrame:
     itself too), the most lines first and ties broken by id."""
     lines = pd.concat([edges.source, edges.target[edges.target != edges.source]]).value_counts()
     nodes = lines.rename_axis("id").reset_index(name="ties").sort_values(["ties", "id"], ascending=[False, True])
-    orgs = set(book.everything("organizations").org_id)
-    return nodes.assign(kind=["organization" if i in orgs else "system" for i in nodes.id],
+    return nodes.assign(kind=[book.entity_kind(i)[0] for i in nodes.id],
                         hl=book.marks(nodes.id)).reset_index(drop=True)
 
 
@@ -228,14 +227,12 @@ def _nodes(edges: pd.DataFrame, book: Chapter, names: Mapping[str, str], groups:
     lines, highlight) and what the drawing writes."""
     ids = list(dict.fromkeys([*edges.source, *edges.target]))
     known = every.set_index("id").loc[ids]
-    tables = {"organization": book.everything("organizations").set_index("org_id"),
-              "system": book.everything("systems").set_index("system_id")}
     short = [names.get(i, book.name(i)) for i in ids]
     return pd.DataFrame({
         "id": ids, "kind": list(known.kind), "short": short, "label": [wrap_text(s, wrap) for s in short],
         "group": [str(groups.get(i, "")) for i in ids],
         "name": [book.full_name(i) for i in ids],
-        "what": [str(tables[k].kind.get(i, k)) for i, k in zip(ids, known.kind, strict=True)],
+        "what": [book.entity_kind(i)[1] for i in ids],
         "ties": list(known.ties),
     }).assign(hl=list(known.hl), page=lambda d: directory_pages(book, d.id))
 
