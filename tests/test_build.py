@@ -85,6 +85,55 @@ def test_stored_manifest_matches_the_stored_notebooks():
         assert execute.why_stale(chapter, manifest, force=False) is None, chapter.name
 
 
+class _InOrder:
+    """A process pool that runs each notebook when it is submitted, keeping the order."""
+
+    def __init__(self, *args, **kwargs):
+        self.submitted = SUBMITTED
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, function, path):
+        from concurrent.futures import Future
+
+        self.submitted.append(path.name)
+        future = Future()
+        try:
+            future.set_result(function(path))
+        except Exception as err:  # noqa: BLE001 - a real pool keeps it for result() too
+            future.set_exception(err)
+        return future
+
+
+SUBMITTED: list[str] = []
+
+
+def test_the_longest_notebooks_run_first_and_report_in_the_books_order(tmp_path, monkeypatch):
+    """Two cores finish sooner when the long runs start first; a stored notebook's size stands for its time."""
+    SUBMITTED.clear()
+    monkeypatch.setattr(execute, "ProcessPoolExecutor", _InOrder)
+    monkeypatch.setattr(execute, "MANIFEST", tmp_path / "manifest.json")
+    failing = {"databases.ipynb", "cloud.ipynb"}
+
+    def run(path):
+        if path.name in failing:
+            raise execute.BuildError(f"{path.name} failed")
+        return []
+
+    monkeypatch.setattr(execute, "execute", run)
+    with pytest.raises(execute.BuildError) as failed:
+        execute.execute_stale(force=True)
+    chapters = execute.notebooks()
+    assert SUBMITTED == [p.name for p in sorted(chapters, key=lambda p: p.stat().st_size, reverse=True)]
+    assert SUBMITTED != [p.name for p in chapters]  # else this test shows nothing
+    assert failed.value.details.splitlines() == [f"{p.name} failed" for p in chapters if p.name in failing]
+    assert set(json.loads((tmp_path / "manifest.json").read_text())) == {p.name for p in chapters} - failing
+
+
 def test_invalid_data_stops_the_build_before_anything_runs(data_copy, tmp_path, monkeypatch):
     with (data_copy / "contracts.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))

@@ -18,6 +18,7 @@ from surveillance_book.figures import Figure
 from surveillance_book.figures import layout as lay
 from surveillance_book.figures.network import DASH, NODE_SIZE, NUMBER_FONT, NUMBER_MARGIN, network
 from surveillance_book.paths import DATA_DIR
+from surveillance_book.text import number
 
 HIGHLIGHTS = {"overview": "palantir", "databases": "northrop-grumman", "case_management": "palantir",
               "biometrics": "nec", "data_brokers": "thomson-reuters"}
@@ -235,6 +236,13 @@ def test_a_capped_map_draws_the_busiest_nodes_and_the_highlights_and_counts_ever
     assert s.isin(kept).all() and o.isin(kept).all()
     assert f"those with the most lines of the {len(per_node)} the rows tie" in fig.output.description
     assert "those with the most lines" not in full.output.description
+    # the words a chapter prints about it: the same whether it draws everything or not
+    assert full.extent("all", " (see the table)") == "all"
+    on, of = number(len(on_map)), number(len(per_node))
+    assert fig.extent("all", " (see the table)") == (
+        f"the ties among {on} of the {of} nodes these ties join, the busiest and the highlight's own (see the table)")
+    nothing = network(rows.iloc[:0], chapter, **choices | {"most": 20})
+    assert nothing.extent("all") == "all"
     with pytest.raises(ValueError, match="most 2 or more"):
         network(rows, chapter, **choices | {"most": 1})
 

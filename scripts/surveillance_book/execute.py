@@ -153,10 +153,11 @@ def execute_stale(force: bool = False, jobs: int | None = None) -> list[str]:
     errors, stopped = [], False
     # Idle workers ignore Ctrl-C (else each prints a traceback); a running one stops its notebook.
     with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, initializer=_ignore_interrupts) as pool:
-        futures = {pool.submit(execute, p): p for p in stale}
-        for future, path in futures.items():
+        # The longest first, so that the last to finish is a short one: a stored notebook's size stands for its time.
+        futures = {p: pool.submit(execute, p) for p in sorted(stale, key=lambda p: -p.stat().st_size)}
+        for path in stale:  # results in the book's order
             try:
-                manifest[path.name] = notebook_inputs(path, future.result())
+                manifest[path.name] = notebook_inputs(path, futures[path].result())
             except BuildStopped:
                 stopped = True
             except BuildError as err:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from .. import charts
 from ..chapter import Chapter, row_ids
-from ..text import and_list, count
+from ..text import and_list, count, number
 from .figure import PAGES_TIP, Figure, NothingKnown, directory_pages, nothing_known, plain
 from .fonts import text_width
 from .layout import (
@@ -127,6 +127,11 @@ class NetworkFigure(Figure):
         super().__init__(*args, **kwargs)
         self.nodes, self.lines = nodes, lines
 
+    def extent(self, every: str, capped: str = "") -> str:
+        """What the drawing holds, for prose: ``every`` when it draws every node, else how many it draws
+        (a ``most`` cap), followed by ``capped`` (where the reader finds the rest)."""
+        return extent(self.nodes, every, capped)
+
 
 class NoNetwork(NothingKnown):
     """The note ``network`` gives when none of its rows is known, with no nodes and no lines, so that a chapter
@@ -139,6 +144,16 @@ class NoNetwork(NothingKnown):
     @property
     def lines(self) -> pd.DataFrame:
         return pd.DataFrame({"source": [], "target": [], "hl": [], "drawn": []}).astype({"drawn": bool})
+
+    def extent(self, every: str, capped: str = "") -> str:
+        return extent(self.nodes, every, capped)
+
+
+def extent(nodes: pd.DataFrame, every: str, capped: str) -> str:
+    if nodes.drawn.all():
+        return every
+    return (f"the ties among {number(int(nodes.drawn.sum()))} of the {number(len(nodes))} nodes these ties join, the "
+            f"busiest and the highlight's own{capped}")
 
 
 # Which lines carry their relation in words.
