@@ -32,7 +32,7 @@ def _overview(r):
     return r[~r.relation.isin(["subsidiary of", "became"])], {
         "name": "network", "title": "Who is tied to what", "layout": "clusters", "owners": True,
         "edge_labels": "hedged", "label_min_ties": 5, "names": {"state-local-le": "Local and state police"},
-        "most": 120}
+        "most": 90}
 
 
 def _databases(r):
@@ -221,12 +221,25 @@ def test_a_capped_map_draws_the_busiest_nodes_and_the_highlights_and_counts_ever
     ranked = sorted(per_node, key=lambda n: (-per_node[n], n))
     assert list(full.nodes.id) == ranked  # busiest first, ties broken by id
 
-    fig = network(rows, chapter, **choices | {"most": 20})
-    kept = set(ranked[:20]) | {n for n in per_node if chapter.is_highlighted(n)}
-    assert len(kept) > 20  # Palantir's own nodes are not all among the busiest: the test covers them
+    most = 20
+    fig = network(rows, chapter, **choices | {"most": most})
+    own = {n for n in per_node if chapter.is_highlighted(n)}
+    kept = set(fig.nodes.id[fig.nodes.drawn])
+    others = kept - own
+    assert own <= kept and len(others) == most  # the highlight's own, and as many more as the cap allows
+    assert not own <= set(ranked[:most])  # Palantir's own nodes are not all among the busiest: the test covers them
     drawn_pairs = {(a, b) for a, b in pairs if a in kept and b in kept}
+    assert {n for pair in drawn_pairs for n in pair} == kept  # every node drawn has a line
+    # round the busiest: the busiest node and all its lines, and no line left out that could have come before
+    busiest = ranked[0]
+    assert all(a in kept and b in kept for a, b in pairs if busiest in (a, b))
+    rank = {n: i for i, n in enumerate(ranked)}
+    last = max((sorted((rank[a], rank[b])) for a, b in drawn_pairs if {a, b} - own), default=None)
+    for a, b in pairs - drawn_pairs:
+        if sorted((rank[a], rank[b])) < last:  # taken before the last line that was: its new ends did not fit
+            assert len(others | ({a, b} - own)) > most
     on_map = {d["id"] for d in nodes_of(fig.spec)}
-    assert on_map == {n for pair in drawn_pairs for n in pair} == set(fig.nodes.id[fig.nodes.drawn])
+    assert on_map == kept
     assert {tuple(e.split(" > ")) for e in (d["edge"] for d in lines_of(fig.spec))} == drawn_pairs
     assert set(zip(fig.lines.source[fig.lines.drawn], fig.lines.target[fig.lines.drawn], strict=True)) == drawn_pairs
     assert len(fig.lines) == len(pairs) and len(fig.nodes) == len(per_node)
@@ -238,13 +251,32 @@ def test_a_capped_map_draws_the_busiest_nodes_and_the_highlights_and_counts_ever
     assert "those with the most lines" not in full.output.description
     # the words a chapter prints about it: the same whether it draws everything or not
     assert full.extent("all", " (see the table)") == "all"
-    on, of = number(len(on_map)), number(len(per_node))
+    on, of = number(len(kept)), number(len(per_node))
     assert fig.extent("all", " (see the table)") == (
-        f"the ties among {on} of the {of} nodes these ties join, the busiest and the highlight's own (see the table)")
-    nothing = network(rows.iloc[:0], chapter, **choices | {"most": 20})
+        f"the ties around the busiest nodes and the highlight, {on} of the {of} nodes these ties join (see the table)")
+    nothing = network(rows.iloc[:0], chapter, **choices | {"most": most})
     assert nothing.extent("all") == "all"
     with pytest.raises(ValueError, match="most 2 or more"):
         network(rows, chapter, **choices | {"most": 1})
+
+
+def test_a_capped_network_of_suppliers_draws_lines_not_lone_hubs():
+    """Where the busiest nodes are not tied to each other (many suppliers of a few systems), the cap still
+    draws that many nodes, each with a line: the suppliers of the busiest systems."""
+    chapter = book("biometrics", highlight=None)
+    a, b, c, d, e, f, g, h, i = ["accenture", "akira", "amazon", "booz-allen", "csc-gs", "csra", "delta", "dxc", "eds"]
+    supplied = {"ident": [a, b, c, d], "ngi": [e, f, g], "hart": [h, i]}  # four, three and two suppliers
+    template = chapter.relationships.iloc[0]
+    rows = pd.DataFrame([template.to_dict() | {
+        "relationship_id": f"{org}-{system}", "subject_org_id": org, "subject_system_id": None,
+        "relation": "supplies algorithm to", "object_org_id": None, "object_system_id": system, "hedge": None}
+        for system, orgs in supplied.items() for org in orgs])
+    rows.attrs["table"] = "relationships"
+    fig = network(rows, chapter, name="suppliers", title="Suppliers", most=7)
+    # IDENT and its four, then NGI and the first of its three: a fifth supplier or HART and one would make eight
+    assert set(fig.nodes.id[fig.nodes.drawn]) == {"ident", a, b, c, d, "ngi", e}
+    assert set(zip(fig.lines.source[fig.lines.drawn], fig.lines.target[fig.lines.drawn], strict=True)) == {
+        (a, "ident"), (b, "ident"), (c, "ident"), (d, "ident"), (e, "ngi")}
 
 
 @pytest.mark.parametrize("key", DIAGRAMS)

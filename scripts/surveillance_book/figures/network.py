@@ -89,9 +89,9 @@ def network(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, layout:
     ``owners`` adds, for each system drawn, the tie to its owner from data/systems.csv. ``undirected``
     relations are lines without an arrowhead. ``edge_labels`` is "all", "hedged" (only
     the hedged lines say so in words) or "none"; ``label_min_ties`` names only nodes with that many lines
-    (and the highlight and its neighbours). ``most`` caps the nodes drawn: the ``most`` with the most lines
-    (ties broken by id) and the highlight's own, with the lines between them; the figure's ``nodes`` and
-    ``lines`` say what was drawn and what was left out."""
+    (and the highlight and its neighbours). ``most`` caps the nodes drawn: the highlight's own and ``most`` more
+    taken line by line round the busiest nodes (those with the most lines, ties broken by id), with every
+    line between them; the figure's ``nodes`` and ``lines`` say what was drawn and what was left out."""
     if (layout not in NODE_SIZE or direction not in ("right", "down") or edge_labels not in EDGE_LABELS
             or most is not None and most < 2):
         raise ValueError(f"network: layout is one of {sorted(NODE_SIZE)}, direction 'right' or 'down', "
@@ -100,7 +100,7 @@ def network(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, layout:
         return NoNetwork(nothing_known(book, what, rows).data, rows)
     edges = _edges(rows, book, relations or {}, reverse or {}, set(undirected), owners)
     every = _busiest_first(edges, book)
-    kept = _kept(every, most)
+    kept = _kept(every, edges, most)
     all_lines = edges.assign(drawn=edges.source.isin(kept) & edges.target.isin(kept))
     edges = all_lines[all_lines.drawn].drop(columns="drawn").reset_index(drop=True)
     every["drawn"] = every.id.isin(set(edges.source) | set(edges.target))  # a kept node may have no line left
@@ -152,8 +152,8 @@ class NoNetwork(NothingKnown):
 def extent(nodes: pd.DataFrame, every: str, capped: str) -> str:
     if nodes.drawn.all():
         return every
-    return (f"the ties among {number(int(nodes.drawn.sum()))} of the {number(len(nodes))} nodes these ties join, the "
-            f"busiest and the highlight's own{capped}")
+    return (f"the ties around the busiest nodes and the highlight, {number(int(nodes.drawn.sum()))} of the "
+            f"{number(len(nodes))} nodes these ties join{capped}")
 
 
 # Which lines carry their relation in words.
@@ -229,11 +229,20 @@ def _busiest_first(edges: pd.DataFrame, book: Chapter) -> pd.DataFrame:
                         hl=book.marks(nodes.id)).reset_index(drop=True)
 
 
-def _kept(nodes: pd.DataFrame, most: int | None) -> set[str]:
-    """The nodes a map of at most ``most`` draws: the busiest, and the highlight's own whatever their lines."""
+def _kept(nodes: pd.DataFrame, edges: pd.DataFrame, most: int | None) -> set[str]:
+    """The nodes a map of at most ``most`` draws: the highlight's own whatever their lines, and up to ``most``
+    others taken line by line round the busiest nodes (the busiest node's lines first, to the busiest ends
+    first), so that every node drawn has a line: the busiest nodes alone may not be tied to each other."""
     if most is None:
         return set(nodes.id)
-    return set(nodes.id.head(most)) | set(nodes.id[nodes.hl != "other"])
+    rank = {node: i for i, node in enumerate(nodes.id)}
+    kept, others = set(nodes.id[nodes.hl != "other"]), set()
+    for ends in sorted({tuple(sorted((rank[a], rank[b]))) for a, b in zip(edges.source, edges.target, strict=True)}):
+        new = {nodes.id[i] for i in ends} - kept
+        if len(others) + len(new) <= most:
+            kept |= new
+            others |= new
+    return kept
 
 
 def _nodes(edges: pd.DataFrame, book: Chapter, names: Mapping[str, str], groups: Mapping[str, str],
