@@ -177,3 +177,15 @@ def test_notebooks_are_the_chapters_of_the_table_of_contents():
     chapters = execute.notebooks()
     assert chapters and all(p.parent == NOTEBOOKS_DIR and p.suffix == ".ipynb" for p in chapters)
     assert shutil.which("chromium"), "Debian chromium is needed by the browser tests"
+
+
+def test_kernels_and_the_sphinx_processes_start_without_the_iri_grammar():
+    """jsonschema (imported by Altair, Frictionless and myst-nb) compiled RFC 3987's grammar in every chapter's
+    kernel and every Sphinx process, one to two seconds each, for a format no schema of the book uses."""
+    code = ("import sys, surveillance_book.chapter, surveillance_book.figures.network, myst_nb.sphinx_ext, jsonschema\n"
+            "print(sys.modules['rfc3987_syntax'], 'uri' in jsonschema.FormatChecker().checkers)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert run.stdout.split() == ["None", "True"], run.stderr  # other formats are still checked
+    command = [sys.executable, "-m", "surveillance_book.jupyter_book_command", "--version"]
+    version = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+    assert version.returncode == 0 and "1.0.4.post1" in version.stdout, version.stdout + version.stderr

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from docutils import nodes
 
+from surveillance_book import print_edition
 from surveillance_book.build import PDF_NAME
 from surveillance_book.claim_notes import LIST_TITLE, typographic
 from surveillance_book.print_edition import (
     PREAMBLE,
     PRINT_CELL_CHARS,
+    PRINT_ROWS,
     TABLE_CONTINUED,
     TABLE_CONTINUES,
     typographic_apostrophes,
@@ -290,12 +292,32 @@ def test_a_table_cell_too_long_for_a_page_prints_in_part_and_says_so(tmp_path):
     assert text.count("an ordinary cell") == 5
 
 
-def test_a_table_taller_than_tex_can_measure_prints_over_pages(tmp_path):
+def test_a_table_of_more_rows_than_print_holds_prints_its_first_and_says_so(tmp_path):
+    """At 50 times the data a chapter's table has thousands of rows, and the PDF hundreds of pages of them,
+    which every step of its build walked. In print a table keeps its first PRINT_ROWS rows and says how many
+    it has; the web edition's table is whole."""
+    from sphinx.cmd.build import build_main
+
+    rows = PRINT_ROWS + 21
+    text = _print_table(tmp_path, [(f"{i}", f"row number {i}") for i in range(rows)])
+    assert all(f"row number {i}\n" in text for i in range(PRINT_ROWS))
+    assert f"row number {PRINT_ROWS}\n" not in text and f"row number {rows - 1}\n" not in text
+    said = " ".join(text.replace("\u2019", "'").split())
+    assert (f"Printed here: the first {PRINT_ROWS:,} of the table's {rows:,} rows. The web edition shows them all, "
+            "and the book's data download holds them.") in said
+    assert build_main(["-q", "-b", "html", str(tmp_path / "source"), str(tmp_path / "html")]) == 0
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert f"row number {rows - 1}<" in page and "Printed here" not in page
+
+
+def test_a_table_taller_than_tex_can_measure_prints_over_pages(tmp_path, monkeypatch):
     """The overview's dated events at 50 times the data are 1,200 rows of two lines: longtable sets a long
     table in chunks of rows, but the print edition's ragged-right cells ended rows as a plain tabular does,
     the rows were never counted, and the table was set as one box taller than TeX's largest length
-    ("Dimension too large"). Every row prints, over as many pages as it takes, each part saying it continues."""
+    ("Dimension too large"). Every row prints, over as many pages as it takes, each part saying it continues
+    (here with no limit to the rows printed: rows of long cells can make as tall a table)."""
     rows = 2000
+    monkeypatch.setattr(print_edition, "PRINT_ROWS", rows)
     text = _print_table(tmp_path, [(f"{i}", f"2018-01-01 event number {i}") for i in range(rows)], widths="6 30")
     assert all(f"event number {i}\n" in text for i in range(rows))
     assert text.count(TABLE_CONTINUES) >= 20

@@ -56,8 +56,8 @@ def book_hash() -> str:
 
 
 def sphinx(builder: str, work: Path, pdf: bool = True) -> None:
-    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(REPO), "--path-output", str(work),
-           "--builder", builder, "-W", "--keep-going", "-q"]
+    cmd = [sys.executable, "-m", "surveillance_book.jupyter_book_command", "build", str(REPO),
+           "--path-output", str(work), "--builder", builder, "-W", "--keep-going", "-q"]
     # PDF timestamps are the edition's release date, so rebuilding an edition gives the same file.
     epoch = int(datetime.datetime.combine(edition().released, datetime.time(), datetime.UTC).timestamp())
     # The HTML links the PDF only when this build makes one (downloads.py).

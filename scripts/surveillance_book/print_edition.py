@@ -20,8 +20,9 @@ The notebooks and pages stay one source for both; this extension changes only th
   a narrow column of justified text shows wide gaps. A date, as the data writes it (2018-08-01) or as the
   text prints it (September 2017), never breaks across lines: ``PrintEdition`` sets each one as one
   unbreakable box, in text and tables alike. A long table starts on the next page unless its caption, its
-  head and a few rows fit on this one. A glossary term's link sets no space before the comma after it. A
-  figure stays where the text puts it when it fits there, is scaled down (to no less than
+  head and a few rows fit on this one; a table of more than ``PRINT_ROWS`` rows prints its first ones and
+  says how many it has (the web edition shows them all). A glossary term's link sets no space before the
+  comma after it. A figure stays where the text puts it when it fits there, is scaled down (to no less than
   three quarters) when that makes it fit, and otherwise floats to the top of the next page while the
   text goes on filling this one (a long table's page breaks place it too, so it is not held back behind
   the table); no figure is taller than a page with its caption (``PREAMBLE``).
@@ -33,6 +34,7 @@ from pathlib import Path
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
+from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_design.extension import Div as SphinxDesignDiv
 
@@ -348,6 +350,34 @@ class PrintEdition(SphinxPostTransform):
             last.parent.insert(last.parent.index(last) + 1, page)
 
 
+PRINT_ROWS = 100  # the most rows a printed table holds: a few pages (the real data's longest table has 60)
+
+
+class PrintedRows(SphinxTransform):
+    """A table of more than PRINT_ROWS rows prints its first PRINT_ROWS and says how many there are and where
+    they all are: as with a chart too large to print legibly, pages of thousands of rows serve no reader of
+    paper. Cut as a page is read, not as the book is assembled: every later step of the LaTeX build (figure
+    numbers, assembling the book, references, LaTeX) walks every row it keeps."""
+
+    default_priority = 900  # after the tables are made, before the page is stored
+
+    def apply(self, **kwargs) -> None:
+        if self.app.builder.format != "latex":
+            return
+        for body in list(self.document.findall(nodes.tbody)):
+            if len(body) > PRINT_ROWS:
+                printed_rows(body)
+
+
+def printed_rows(body: nodes.tbody) -> None:
+    rows, table = len(body), body.parent.parent  # tbody, tgroup, table
+    del body[PRINT_ROWS:]
+    note = nodes.paragraph("", "", nodes.emphasis("", f"Printed here: the first {PRINT_ROWS:,} of the table's "
+                                                      f"{rows:,} rows. The web edition shows them all, and the "
+                                                      "book's data download holds them."))
+    table.parent.insert(table.parent.index(table) + 1, note)
+
+
 PRINT_CELL_CHARS = 1500  # about a third of a page in a narrow column
 
 
@@ -569,4 +599,5 @@ def setup(app):
     app.add_css_file(CITATIONS_CSS)
     app.add_directive("div", Div, override=True)
     app.add_post_transform(PrintEdition)
+    app.add_transform(PrintedRows)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
