@@ -118,7 +118,21 @@ def network(rows: pd.DataFrame, book: Chapter, *, name: str, title: str, layout:
                          nodes=every, lines=all_lines[["source", "target", "hl", "drawn"]])
 
 
-class NetworkFigure(Figure):
+class _Drawn:
+    """What a network's ``nodes`` say about the drawing, for prose (the figure and its note alike)."""
+
+    nodes: pd.DataFrame
+
+    def extent(self, every: str, capped: str = "") -> str:
+        """``every`` when the drawing holds every node, else how many it draws (a ``most`` cap), followed by
+        ``capped`` (where the reader finds the rest)."""
+        if self.nodes.drawn.all():
+            return every
+        return (f"the ties around the busiest nodes and the highlight, {number(int(self.nodes.drawn.sum()))} of "
+                f"the {number(len(self.nodes))} nodes these ties join{capped}")
+
+
+class NetworkFigure(_Drawn, Figure):
     """A network's figure and what it holds: ``nodes`` (id, kind, ties: its lines in the rows, hl, drawn:
     whether it is on the drawing), busiest first, and ``lines`` (source, target, hl, drawn), one per pair
     of ends and direction, so that a chapter's counts are the figure's own."""
@@ -127,13 +141,8 @@ class NetworkFigure(Figure):
         super().__init__(*args, **kwargs)
         self.nodes, self.lines = nodes, lines
 
-    def extent(self, every: str, capped: str = "") -> str:
-        """What the drawing holds, for prose: ``every`` when it draws every node, else how many it draws
-        (a ``most`` cap), followed by ``capped`` (where the reader finds the rest)."""
-        return extent(self.nodes, every, capped)
 
-
-class NoNetwork(NothingKnown):
+class NoNetwork(_Drawn, NothingKnown):
     """The note ``network`` gives when none of its rows is known, with no nodes and no lines, so that a chapter
     can count a network's ``nodes`` and ``lines`` whatever the date."""
 
@@ -144,16 +153,6 @@ class NoNetwork(NothingKnown):
     @property
     def lines(self) -> pd.DataFrame:
         return pd.DataFrame({"source": [], "target": [], "hl": [], "drawn": []}).astype({"drawn": bool})
-
-    def extent(self, every: str, capped: str = "") -> str:
-        return extent(self.nodes, every, capped)
-
-
-def extent(nodes: pd.DataFrame, every: str, capped: str) -> str:
-    if nodes.drawn.all():
-        return every
-    return (f"the ties around the busiest nodes and the highlight, {number(int(nodes.drawn.sum()))} of the "
-            f"{number(len(nodes))} nodes these ties join{capped}")
 
 
 # Which lines carry their relation in words.
@@ -236,12 +235,12 @@ def _kept(nodes: pd.DataFrame, edges: pd.DataFrame, most: int | None) -> set[str
     if most is None:
         return set(nodes.id)
     rank = {node: i for i, node in enumerate(nodes.id)}
-    kept, others = set(nodes.id[nodes.hl != "other"]), set()
+    own = set(nodes.id[nodes.hl != "other"])
+    kept = set(own)
     for ends in sorted({tuple(sorted((rank[a], rank[b]))) for a, b in zip(edges.source, edges.target, strict=True)}):
         new = {nodes.id[i] for i in ends} - kept
-        if len(others) + len(new) <= most:
+        if len(kept) - len(own) + len(new) <= most:
             kept |= new
-            others |= new
     return kept
 
 
